@@ -1,0 +1,15 @@
+export {
+  Engine,
+  type ChatOutcome,
+  type StreamOutcome,
+  type EmbeddingsOutcome,
+  type Outcome,
+} from "./engine.js";
+export { EngineEvents, type EngineListener } from "./events.js";
+export { resolveEngineOptions, type EngineOptions, type ResolvedEngineOptions } from "./options.js";
+export { buildGroup, type Deployment, type DeploymentTimeouts, type Group, type Strategy } from "./plan.js";
+export { classifyFailure } from "./classify.js";
+export { decide, type FailureDecision, type FailurePolicyOptions } from "./policy.js";
+export { pickWeighted, pickRoundRobin } from "./select.js";
+export { Selector } from "./selector.js";
+export type { CallOptions } from "./request-context.js";

@@ -1,0 +1,76 @@
+import type { CircuitPolicy, Clock, Rng, StateStore } from "../types/index.js";
+import type { FailurePolicyOptions } from "./policy.js";
+import type { Strategy } from "./plan.js";
+
+/** Engine settings; every field has a default. */
+export interface EngineOptions {
+  /** Default selection strategy for groups that do not set one. Default `weighted`. */
+  strategy?: Strategy;
+  /** Time to response headers (non-stream: the whole answer's headers) or first streamed token. Default 60 s. */
+  firstTokenTimeoutMs?: number;
+  /** Longest gap between stream events. Default 30 s. */
+  streamIdleTimeoutMs?: number;
+  /** Overall deadline of one request across all attempts and waits. Default 10 min. */
+  timeoutMs?: number;
+  /** Most upstream calls for one request. Default 8. */
+  maxAttempts?: number;
+  /** When every deployment is cooling, wait this long at most for the earliest recovery. Default 3 s. */
+  maxWaitMs?: number;
+  /** Times the same deployment may be retried in one request after a transient failure. Default 1. */
+  retrySameLimit?: number;
+  /** Pause before such a retry. Default 200 ms. */
+  retrySameDelayMs?: number;
+  /** How long to wait for `[DONE]` after a finish reason before ending the stream. Default 1 s. */
+  finishGraceMs?: number;
+  circuit?: Partial<CircuitPolicy>;
+  failure?: Partial<FailurePolicyOptions>;
+  /** Deployment state; default in-memory. */
+  store?: StateStore;
+  clock?: Clock;
+  rng?: Rng;
+}
+
+/** Options with every default filled in. */
+export interface ResolvedEngineOptions {
+  strategy: Strategy;
+  firstTokenTimeoutMs: number;
+  streamIdleTimeoutMs: number;
+  timeoutMs: number;
+  maxAttempts: number;
+  maxWaitMs: number;
+  retrySameLimit: number;
+  retrySameDelayMs: number;
+  finishGraceMs: number;
+  circuit: CircuitPolicy;
+  failure: FailurePolicyOptions;
+}
+
+/** Fills in defaults. */
+export function resolveEngineOptions(options: EngineOptions): ResolvedEngineOptions {
+  return {
+    strategy: options.strategy ?? "weighted",
+    firstTokenTimeoutMs: options.firstTokenTimeoutMs ?? 60_000,
+    streamIdleTimeoutMs: options.streamIdleTimeoutMs ?? 30_000,
+    timeoutMs: options.timeoutMs ?? 600_000,
+    maxAttempts: options.maxAttempts ?? 8,
+    maxWaitMs: options.maxWaitMs ?? 3_000,
+    retrySameLimit: options.retrySameLimit ?? 1,
+    retrySameDelayMs: options.retrySameDelayMs ?? 200,
+    finishGraceMs: options.finishGraceMs ?? 1_000,
+    circuit: {
+      failureThreshold: 3,
+      openMs: 10_000,
+      maxOpenMs: 300_000,
+      probeLeaseMs: 30_000,
+      ...options.circuit,
+    },
+    failure: {
+      backoffBaseMs: 1_000,
+      backoffMaxMs: 60_000,
+      backoffJitter: 0.2,
+      quotaCooldownMs: 3_600_000,
+      minCooldownMs: 10,
+      ...options.failure,
+    },
+  };
+}

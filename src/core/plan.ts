@@ -1,0 +1,51 @@
+import type { Target } from "../types/index.js";
+
+/** How a group picks among the available deployments of a tier. */
+export type Strategy = "weighted" | "priority" | "round-robin";
+
+/** Per-deployment overrides of the attempt timeouts. */
+export interface DeploymentTimeouts {
+  firstTokenTimeoutMs?: number;
+  streamIdleTimeoutMs?: number;
+}
+
+/** One provider instance × upstream model: the unit that is selected, cooled down and counted. */
+export interface Deployment {
+  readonly id: string;
+  /** Upstream model name sent to the provider. */
+  readonly model: string;
+  /** Provider label for logs and stats (never secret). */
+  readonly provider: string;
+  readonly target: Target;
+  /** Relative weight within its tier (weighted strategy). */
+  readonly weight: number;
+  /** 0 = primary, 1 = first fallback, … */
+  readonly tier: number;
+  /** Context window in tokens, when known: used to pick a larger model after `context_length_exceeded`. */
+  readonly contextWindow: number | null;
+  /** Ask the upstream for `stream_options.include_usage` (some local servers reject it). */
+  readonly includeUsage: boolean;
+  readonly timeouts: Readonly<DeploymentTimeouts>;
+}
+
+/** A name clients ask for, mapped to ordered tiers of deployments. */
+export interface Group {
+  readonly name: string;
+  readonly strategy: Strategy;
+  /** Tiers in order; each holds at least one deployment. */
+  readonly tiers: readonly (readonly Deployment[])[];
+  /** Every deployment, tiers flattened in order. */
+  readonly deployments: readonly Deployment[];
+}
+
+/** Builds a frozen group from deployments (tiers sorted by `tier`, empty tiers dropped). */
+export function buildGroup(name: string, strategy: Strategy, deployments: readonly Deployment[]): Group {
+  const tierNumbers = [...new Set(deployments.map((d) => d.tier))].sort((a, b) => a - b);
+  const tiers = tierNumbers.map((tier) => Object.freeze(deployments.filter((d) => d.tier === tier)));
+  return Object.freeze({
+    name,
+    strategy,
+    tiers: Object.freeze(tiers),
+    deployments: Object.freeze(tiers.flat()),
+  });
+}

@@ -1,0 +1,99 @@
+import { healthTransitions } from "../state/index.js";
+import type { Rng, StateStore } from "../types/index.js";
+import type { Deployment, Group } from "./plan.js";
+import { pickRoundRobin, pickWeighted } from "./select.js";
+
+/** A deployment chosen for the next attempt. */
+export interface Choice {
+  deployment: Deployment;
+  /** True when this attempt is a half-open circuit's probe. */
+  probe: boolean;
+}
+
+/** Nothing can take the request now. */
+export interface NoChoice {
+  deployment: null;
+  /** When the first eligible deployment becomes available again (null: never — all disabled or excluded). */
+  earliest: number | null;
+  /** True when at least one eligible deployment is cooling down because of a rate limit or quota. */
+  rateLimited: boolean;
+}
+
+/**
+ * Picks a deployment from a group: tiers in order, and within a tier the group's strategy over the
+ * deployments that are eligible for this request and available now. Deterministic given the store,
+ * the clock value and the rng.
+ */
+export class Selector {
+  readonly #cursors = new Map<string, number>();
+
+  constructor(
+    private readonly store: StateStore,
+    private readonly rng: Rng,
+    private readonly probeLeaseMs: number,
+  ) {}
+
+  choose(group: Group, now: number, eligible: (deployment: Deployment) => boolean): Choice | NoChoice {
+    for (let tierIndex = 0; tierIndex < group.tiers.length; tierIndex += 1) {
+      const tier = group.tiers[tierIndex] ?? [];
+      const rejected = new Set<Deployment>();
+      for (let tries = 0; tries < tier.length; tries += 1) {
+        const usable = (deployment: Deployment): boolean =>
+          !rejected.has(deployment) &&
+          eligible(deployment) &&
+          healthTransitions.isAvailable(this.store.health(deployment.id), now);
+        const deployment = this.#pick(group, tierIndex, tier, usable);
+        if (!deployment) break;
+        const admission = this.store.admit(deployment.id, now, this.probeLeaseMs);
+        if (admission.ok) return { deployment, probe: admission.probe };
+        rejected.add(deployment);
+      }
+    }
+    return this.#nothing(group, now, eligible);
+  }
+
+  #pick(
+    group: Group,
+    tierIndex: number,
+    tier: readonly Deployment[],
+    usable: (deployment: Deployment) => boolean,
+  ): Deployment | undefined {
+    if (tier.length === 1) return tier[0] && usable(tier[0]) ? tier[0] : undefined;
+    switch (group.strategy) {
+      case "priority":
+        return tier.find(usable);
+      case "round-robin": {
+        const key = `${group.name}\u0000${tierIndex}`;
+        const index = pickRoundRobin(tier.length, this.#cursors.get(key) ?? 0, (i) => usable(tier[i]!));
+        if (index < 0) return undefined;
+        this.#cursors.set(key, index + 1);
+        return tier[index];
+      }
+      case "weighted": {
+        const candidates = tier.filter(usable);
+        return candidates[pickWeighted(candidates, this.rng)];
+      }
+    }
+  }
+
+  #nothing(group: Group, now: number, eligible: (deployment: Deployment) => boolean): NoChoice {
+    let earliest: number | null = null;
+    let rateLimited = false;
+    for (const deployment of group.deployments) {
+      if (!eligible(deployment)) continue;
+      const health = this.store.health(deployment.id);
+      const at = healthTransitions.availableAt(health, now);
+      if (!Number.isFinite(at)) continue;
+      earliest = earliest === null ? at : Math.min(earliest, at);
+      const reason = health.cooldownReason;
+      if (health.cooldownUntil > now && (reason === "rate_limited" || reason === "quota_exhausted"))
+        rateLimited = true;
+    }
+    return { deployment: null, earliest, rateLimited };
+  }
+
+  /** Forget round-robin positions. */
+  reset(): void {
+    this.#cursors.clear();
+  }
+}

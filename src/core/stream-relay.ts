@@ -1,0 +1,216 @@
+import { AbortedError, StreamInterruptedError } from "../errors/index.js";
+import type { FailureKind, StreamChunkEvent, StreamEvent, Usage } from "../types/index.js";
+import { raceAbort } from "./abort.js";
+import { applyDecision, applySuccess, type AttemptWin, type LoopDeps } from "./attempt-loop.js";
+import { AttemptTimeout, classifyFailure } from "./classify.js";
+import type { Deployment } from "./plan.js";
+import { decide } from "./policy.js";
+import type { RequestContext } from "./request-context.js";
+import type { CommittedStream } from "./stream-commit.js";
+
+/** Options of one relay. */
+export interface RelayOptions {
+  /** Drop the `include_usage` chunk (the caller did not ask for it; we did). */
+  dropUsageChunk: boolean;
+}
+
+const idle = Symbol("idle");
+
+/** `iterator.next()` or the `idle` marker after `ms` — one timer per wait. */
+function nextWithin(
+  deps: LoopDeps,
+  iterator: AsyncIterator<StreamEvent>,
+  ms: number,
+  signal: AbortSignal,
+): Promise<IteratorResult<StreamEvent> | typeof idle> {
+  return raceAbort(
+    new Promise((resolve, reject) => {
+      const timer = deps.clock.setTimeout(() => resolve(idle), ms);
+      iterator.next().then(
+        (step) => {
+          deps.clock.clearTimeout(timer);
+          resolve(step);
+        },
+        (error: unknown) => {
+          deps.clock.clearTimeout(timer);
+          reject(error);
+        },
+      );
+    }),
+    signal,
+  );
+}
+
+/**
+ * The caller's side of a committed stream: yields the buffered chunks, then relays the rest with
+ * the idle timeout. After the commit point nothing fails over: a cut, a stall or an in-band error
+ * throws `StreamInterruptedError` — never a clean end. A finish reason without `[DONE]` ends after
+ * `finishGraceMs`. A caller's `break` (or abort) aborts the upstream request.
+ */
+export async function* relayStream(
+  deps: LoopDeps,
+  context: RequestContext,
+  win: AttemptWin<CommittedStream>,
+  relay: RelayOptions,
+): AsyncGenerator<StreamChunkEvent> {
+  const { deployment, attempt } = win;
+  const committed = win.value;
+  const { iterator } = committed;
+  const idleMs = deployment.timeouts.streamIdleTimeoutMs ?? deps.options.streamIdleTimeoutMs;
+  let finished = committed.finished;
+  let usage: Usage | null = null;
+  let outcome: "success" | "failure" | "aborted" = "aborted";
+  let failureKind: FailureKind | null = null;
+  let failureMessage: string | null = null;
+  const visible = (chunk: StreamChunkEvent): boolean => {
+    if (chunk.usage) usage = chunk.usage;
+    return !(relay.dropUsageChunk && chunk.usageOnly);
+  };
+  const fail = (kind: FailureKind, message: string, cause?: unknown): StreamInterruptedError => {
+    outcome = "failure";
+    failureKind = kind;
+    failureMessage = message;
+    const failure = { ...classifyFailure(cause ?? new Error(message), deps.clock.now()), kind, message };
+    applyDecision(deps, deployment, failure, decide(failure, 0, deps.options.failure, deps.rng));
+    return new StreamInterruptedError(message, kind, deployment.id, cause);
+  };
+  try {
+    for (const chunk of committed.buffered) {
+      if (chunk.finishReason !== null) finished = true;
+      if (visible(chunk)) yield chunk;
+    }
+    if (!committed.ended) {
+      for (;;) {
+        const left = context.deadline - deps.clock.now();
+        const waitMs = Math.max(0, Math.min(finished ? deps.options.finishGraceMs : idleMs, left));
+        let step: IteratorResult<StreamEvent> | typeof idle;
+        try {
+          step = await nextWithin(deps, iterator, waitMs, attempt.signal);
+        } catch (error) {
+          if (attempt.signal.aborted && attempt.signal.reason instanceof AbortedError)
+            throw attempt.signal.reason;
+          if (finished) break;
+          throw fail(
+            "stream_cut",
+            `Upstream stream from ${deployment.id} broke after the answer started`,
+            error,
+          );
+        }
+        if (step === idle) {
+          if (finished) break;
+          if (waitMs >= left)
+            throw fail(
+              "timeout",
+              `Request deadline passed while streaming from ${deployment.id}`,
+              new AttemptTimeout("deadline", context.timeoutMs),
+            );
+          throw fail(
+            "stream_stall",
+            `Upstream stream from ${deployment.id} stalled for ${idleMs} ms after the answer started`,
+          );
+        }
+        if (step.done) {
+          if (finished) break;
+          throw fail(
+            "stream_cut",
+            `Upstream stream from ${deployment.id} ended without a finish reason (truncated answer)`,
+          );
+        }
+        const event = step.value;
+        if (event.type === "done") break;
+        if (event.type === "malformed") {
+          deps.events.emit({
+            type: "malformed_chunk",
+            deploymentId: deployment.id,
+            requestId: context.requestId,
+            at: deps.clock.now(),
+          });
+          continue;
+        }
+        if (event.type === "error") {
+          throw fail(
+            "stream_error",
+            `Upstream stream error from ${deployment.id}: ${event.message}`,
+            event.payload,
+          );
+        }
+        if (event.finishReason !== null) finished = true;
+        if (visible(event)) yield event;
+      }
+    }
+    outcome = "success";
+    applySuccess(deps, deployment);
+  } finally {
+    if (outcome !== "success") attempt.controller.abort(new AbortedError("The stream was closed."));
+    else iterator.return?.().catch(() => {});
+    win.release();
+    finishStream(deps, context, deployment, attempt.startedAt, committed.firstTokenAt, {
+      outcome,
+      failureKind,
+      failureMessage,
+      usage,
+      attemptNumber: attempt.number,
+    });
+  }
+}
+
+function finishStream(
+  deps: LoopDeps,
+  context: RequestContext,
+  deployment: Deployment,
+  startedAt: number,
+  firstTokenAt: number | null,
+  end: {
+    outcome: "success" | "failure" | "aborted";
+    failureKind: FailureKind | null;
+    failureMessage: string | null;
+    usage: Usage | null;
+    attemptNumber: number;
+  },
+): void {
+  const now = deps.clock.now();
+  const success = end.outcome === "success";
+  const kind: FailureKind | null = success ? null : (end.failureKind ?? "aborted");
+  context.upstreamMs += now - startedAt;
+  context.attempts.push({
+    deploymentId: deployment.id,
+    model: deployment.model,
+    kind: kind ?? "success",
+    status: 200,
+    message: end.failureMessage ?? (success ? "ok" : "caller closed the stream"),
+    durationMs: now - startedAt,
+  });
+  deps.events.emit({
+    type: "attempt_end",
+    requestId: context.requestId,
+    group: context.group.name,
+    deploymentId: deployment.id,
+    model: deployment.model,
+    provider: deployment.provider,
+    attempt: end.attemptNumber,
+    stream: true,
+    outcome: success ? "success" : "failure",
+    failure: kind,
+    status: 200,
+    message: end.failureMessage,
+    durationMs: now - startedAt,
+    firstTokenMs: firstTokenAt === null ? null : firstTokenAt - startedAt,
+    usage: end.usage,
+    afterCommit: true,
+    headers: context.responseHeaders,
+    at: now,
+  });
+  deps.events.emit({
+    type: "request_end",
+    requestId: context.requestId,
+    group: context.group.name,
+    stream: true,
+    outcome: success ? "success" : "failure",
+    errorCode: success ? null : end.outcome === "aborted" ? "aborted" : "stream_interrupted",
+    deploymentId: deployment.id,
+    attempts: context.attempts.length,
+    durationMs: now - context.startedAt,
+    upstreamMs: context.upstreamMs,
+    at: now,
+  });
+}

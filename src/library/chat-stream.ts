@@ -1,0 +1,55 @@
+import type OpenAI from "openai";
+import { AbortedError } from "../errors/index.js";
+import type { StreamOutcome } from "../core/index.js";
+import type { AttemptRecord, ChatCompletionChunkBody } from "../types/index.js";
+
+/**
+ * A streamed chat completion: iterate it once with `for await`. Breaking out of the loop, calling
+ * `abort()`, or aborting the request's signal stops the upstream request. A stream that breaks after
+ * the answer started throws `StreamInterruptedError` from the loop; it never ends as if complete.
+ */
+export class ChatStream implements AsyncIterable<OpenAI.ChatCompletionChunk> {
+  /** Aborting it stops the stream (like the OpenAI SDK's `Stream.controller`). */
+  readonly controller = new AbortController();
+  /** The deployment that answered. */
+  readonly deploymentId: string;
+  /** The upstream model that answered. */
+  readonly model: string;
+  readonly requestId: string;
+  /** Every attempt so far (failed ones before the commit point, then this one once it ends). */
+  readonly attempts: readonly AttemptRecord[];
+  readonly #outcome: StreamOutcome;
+  #used = false;
+
+  constructor(outcome: StreamOutcome) {
+    this.#outcome = outcome;
+    this.deploymentId = outcome.deployment.id;
+    this.model = outcome.deployment.model;
+    this.requestId = outcome.requestId;
+    this.attempts = outcome.attempts;
+    this.controller.signal.addEventListener("abort", () => outcome.abort(), { once: true });
+  }
+
+  /** Stops the stream and the upstream request. */
+  abort(): void {
+    this.controller.abort();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<OpenAI.ChatCompletionChunk> {
+    if (this.#used) throw new Error("This stream has already been iterated; a stream can be read once.");
+    this.#used = true;
+    const chunks = this.#outcome.chunks;
+    try {
+      for await (const event of chunks) {
+        const chunk: ChatCompletionChunkBody =
+          event.chunk ?? (JSON.parse(event.data) as ChatCompletionChunkBody);
+        yield chunk as unknown as OpenAI.ChatCompletionChunk;
+      }
+    } catch (error) {
+      if (error instanceof AbortedError && this.controller.signal.aborted) return;
+      throw error;
+    } finally {
+      await chunks.return(undefined);
+    }
+  }
+}

@@ -1,0 +1,10 @@
+export {
+  Multiplexer,
+  type MultiplexerOptions,
+  type ModelOptions,
+  type RequestOptions,
+  type CreateChatCompletion,
+} from "./multiplexer.js";
+export { ChatStream } from "./chat-stream.js";
+export { OpenAISdkTarget } from "./openai-sdk-target.js";
+export type { DeploymentStats, DeploymentState } from "./stats-view.js";

@@ -1,0 +1,59 @@
+import type { ChatCompletionChunkBody, StreamEvent, Usage } from "../../types/index.js";
+import { isRecord, safeJsonParse, type SseMessage } from "../../util/index.js";
+
+function hasContent(delta: unknown): boolean {
+  if (!isRecord(delta)) return false;
+  const content = delta["content"];
+  if (typeof content === "string" && content.length > 0) return true;
+  const refusal = delta["refusal"];
+  if (typeof refusal === "string" && refusal.length > 0) return true;
+  const toolCalls = delta["tool_calls"];
+  if (Array.isArray(toolCalls) && toolCalls.length > 0) return true;
+  return isRecord(delta["function_call"]) || isRecord(delta["audio"]);
+}
+
+/**
+ * Maps one `data:` payload of an OpenAI-compatible stream to a stream event: `[DONE]`, an in-band
+ * `{"error": …}`, a chunk (with its content / finish / usage summary) or, when it is not JSON,
+ * a malformed event to skip.
+ */
+export function mapOpenAIStreamData(data: string): StreamEvent {
+  if (data === "[DONE]") return { type: "done" };
+  const parsed = safeJsonParse(data);
+  if (!isRecord(parsed)) return { type: "malformed", data };
+  const error = parsed["error"];
+  if (error !== undefined && error !== null) {
+    const fields = isRecord(error) ? error : {};
+    const message = typeof fields["message"] === "string" ? fields["message"] : "Upstream stream error";
+    const errorType = typeof fields["type"] === "string" ? fields["type"] : typeof fields["code"] === "string" ? fields["code"] : null;
+    return { type: "error", errorType, message, payload: parsed };
+  }
+  const choices = parsed["choices"];
+  if (!Array.isArray(choices)) return { type: "malformed", data };
+  let content = false;
+  let finishReason: string | null = null;
+  for (const choice of choices) {
+    if (!isRecord(choice)) continue;
+    if (!content && hasContent(choice["delta"])) content = true;
+    const finish = choice["finish_reason"];
+    if (finishReason === null && typeof finish === "string") finishReason = finish;
+  }
+  const usage = isRecord(parsed["usage"]) ? (parsed["usage"] as Usage) : null;
+  return {
+    type: "chunk",
+    data,
+    chunk: parsed as ChatCompletionChunkBody,
+    content,
+    finishReason,
+    usage,
+    usageOnly: choices.length === 0 && usage !== null,
+  };
+}
+
+/** Maps a decoded OpenAI SSE stream to stream events (named events other than `error` are ignored). */
+export async function* mapOpenAIStream(messages: AsyncIterable<SseMessage>): AsyncGenerator<StreamEvent> {
+  for await (const message of messages) {
+    if (message.event !== undefined && message.event !== "message" && message.event !== "error") continue;
+    yield mapOpenAIStreamData(message.data);
+  }
+}

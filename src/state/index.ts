@@ -1,0 +1,2 @@
+export { MemoryStateStore } from "./memory-store.js";
+export * as healthTransitions from "./health.js";

@@ -1,0 +1,101 @@
+import type { CircuitState } from "./state.js";
+import type { FailureKind } from "./failure.js";
+import type { Usage } from "./openai.js";
+
+/** Events the engine publishes; metrics, logs and stats subscribe to them. */
+export type EngineEvent =
+  | AttemptStartEvent
+  | AttemptEndEvent
+  | CooldownEvent
+  | CircuitEvent
+  | DisabledEvent
+  | MalformedChunkEvent
+  | RequestEndEvent;
+
+export interface AttemptStartEvent {
+  type: "attempt_start";
+  requestId: string;
+  group: string;
+  deploymentId: string;
+  model: string;
+  provider: string;
+  /** 1-based attempt number within the request. */
+  attempt: number;
+  stream: boolean;
+  at: number;
+}
+
+export interface AttemptEndEvent {
+  type: "attempt_end";
+  requestId: string;
+  group: string;
+  deploymentId: string;
+  model: string;
+  provider: string;
+  attempt: number;
+  stream: boolean;
+  outcome: "success" | "failure";
+  failure: FailureKind | null;
+  status: number | null;
+  message: string | null;
+  /** Attempt start to end (stream: to the last event). */
+  durationMs: number;
+  /** Attempt start to first content (streams) or to the response (non-streams). */
+  firstTokenMs: number | null;
+  usage: Usage | null;
+  /** True when the failure happened after the first byte reached the caller. */
+  afterCommit: boolean;
+  /** Response headers of the upstream, when it answered (rate-limit headers are read from here). */
+  headers: Readonly<Record<string, string>> | null;
+  at: number;
+}
+
+export interface CooldownEvent {
+  type: "cooldown";
+  deploymentId: string;
+  reason: FailureKind;
+  until: number;
+  durationMs: number;
+  /** True when the provider said how long (Retry-After and friends). */
+  fromProvider: boolean;
+  at: number;
+}
+
+export interface CircuitEvent {
+  type: "circuit";
+  deploymentId: string;
+  from: CircuitState;
+  to: CircuitState;
+  until: number;
+  at: number;
+}
+
+export interface DisabledEvent {
+  type: "disabled";
+  deploymentId: string;
+  reason: string;
+  at: number;
+}
+
+export interface MalformedChunkEvent {
+  type: "malformed_chunk";
+  deploymentId: string;
+  requestId: string;
+  at: number;
+}
+
+export interface RequestEndEvent {
+  type: "request_end";
+  requestId: string;
+  group: string;
+  stream: boolean;
+  outcome: "success" | "failure";
+  /** The error code when it failed (`rate_limited`, `all_deployments_failed`, …). */
+  errorCode: string | null;
+  deploymentId: string | null;
+  attempts: number;
+  durationMs: number;
+  /** Time spent waiting on upstreams (sum of attempts). */
+  upstreamMs: number;
+  at: number;
+}

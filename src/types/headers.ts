@@ -1,0 +1,2 @@
+/** Response headers as plain lower-cased name → value pairs. */
+export type HeaderMap = Readonly<Record<string, string>>;

@@ -1,0 +1,51 @@
+import type { HeaderMap } from "./headers.js";
+import type { ChatCompletionBody, ChatRequest, EmbeddingsBody, EmbeddingsRequest } from "./openai.js";
+import type { StreamEvent } from "./stream.js";
+
+/** Per-attempt options the engine hands to a target. */
+export interface AttemptOptions {
+  /** Aborted on timeout, failover, caller abort or caller `break`; the target must stop the upstream request. */
+  signal: AbortSignal;
+  /** Extra request headers from the caller. */
+  headers?: Readonly<Record<string, string>> | undefined;
+}
+
+/** Status and headers of an upstream response. */
+export interface UpstreamMeta {
+  status: number;
+  headers: HeaderMap;
+}
+
+/** A complete non-streaming answer. */
+export interface ChatResult {
+  meta: UpstreamMeta;
+  body: ChatCompletionBody;
+  /** The body as received, when the target has it (lets the gateway forward bytes unchanged). */
+  raw?: Uint8Array;
+}
+
+/** A streaming answer: headers have arrived, events follow. */
+export interface ChatStreamResult {
+  meta: UpstreamMeta;
+  events: AsyncIterable<StreamEvent>;
+}
+
+/** An embeddings answer. */
+export interface EmbeddingsResult {
+  meta: UpstreamMeta;
+  body: EmbeddingsBody;
+}
+
+/**
+ * How one deployment reaches its upstream. Implementations wrap an OpenAI SDK client (library) or
+ * speak HTTP through undici with a provider's mappers (gateway). On failure they throw
+ * `UpstreamHttpError` (the upstream answered with an error status), `UpstreamNetworkError`
+ * (no usable response) or an abort error when `signal` fired.
+ */
+export interface Target {
+  /** A label for logs and stats (a host name or provider id); never a secret. */
+  readonly provider: string;
+  chat(request: ChatRequest, options: AttemptOptions): Promise<ChatResult>;
+  chatStream(request: ChatRequest, options: AttemptOptions): Promise<ChatStreamResult>;
+  embeddings(request: EmbeddingsRequest, options: AttemptOptions): Promise<EmbeddingsResult>;
+}

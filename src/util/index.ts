@@ -1,0 +1,6 @@
+export { parseDuration } from "./duration.js";
+export { retryDelayFromHeaders, retryDelayFromBody } from "./rate-limit-signals.js";
+export { systemClock, sleep } from "./clock.js";
+export { headerMap } from "./headers.js";
+export { safeJsonParse, isRecord } from "./json.js";
+export { decodeSse, encodeSse, maxSseEventBytes, type SseMessage } from "./sse.js";
