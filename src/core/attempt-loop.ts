@@ -300,7 +300,8 @@ async function waitOrThrow(
   const budget = Math.min(deps.options.maxWaitMs, context.deadline - now);
   const again = exclusions.pendingRetry;
   if (again.size > 0 && (earliest === null || earliest - now > deps.options.retrySameDelayMs)) {
-    if (deps.options.retrySameDelayMs > budget) throw exhaustedError(context, exclusions, earliest, now);
+    if (deps.options.retrySameDelayMs >= context.deadline - now)
+      throw exhaustedError(context, exclusions, earliest, now);
     for (const id of again) exclusions.excluded.delete(id);
     again.clear();
     await sleep(deps.clock, deps.options.retrySameDelayMs, context.signal).catch(abortToError(context));
