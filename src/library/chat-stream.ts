@@ -5,7 +5,8 @@ import type { AttemptRecord, ChatCompletionChunkBody } from "../types/index.js";
 
 /**
  * A streamed chat completion: iterate it once with `for await`. Breaking out of the loop, calling
- * `abort()`, or aborting the request's signal stops the upstream request. A stream that breaks after
+ * `abort()`, or aborting the request's signal stops the upstream request (and, as with the OpenAI
+ * SDK, ends the loop quietly). A stream that breaks after
  * the answer started throws `StreamInterruptedError` from the loop; it never ends as if complete.
  */
 export class ChatStream implements AsyncIterable<OpenAI.ChatCompletionChunk> {
@@ -21,7 +22,10 @@ export class ChatStream implements AsyncIterable<OpenAI.ChatCompletionChunk> {
   readonly #outcome: StreamOutcome;
   #used = false;
 
-  constructor(outcome: StreamOutcome) {
+  readonly #callerSignal: AbortSignal | undefined;
+
+  constructor(outcome: StreamOutcome, callerSignal?: AbortSignal) {
+    this.#callerSignal = callerSignal;
     this.#outcome = outcome;
     this.deploymentId = outcome.deployment.id;
     this.model = outcome.deployment.model;
@@ -46,7 +50,9 @@ export class ChatStream implements AsyncIterable<OpenAI.ChatCompletionChunk> {
         yield chunk as unknown as OpenAI.ChatCompletionChunk;
       }
     } catch (error) {
-      if (error instanceof AbortedError && this.controller.signal.aborted) return;
+      // Like the OpenAI SDK: a stream the caller aborted ends quietly.
+      if (error instanceof AbortedError && (this.controller.signal.aborted || this.#callerSignal?.aborted))
+        return;
       throw error;
     } finally {
       await chunks.return(undefined);

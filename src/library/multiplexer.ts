@@ -188,7 +188,8 @@ export class Multiplexer {
     if (!Array.isArray(params.messages))
       throw new InvalidRequestError("'messages' must be an array.", { param: "messages" });
     const call = callOptions(requestOptions);
-    if (params.stream === true) return new ChatStream(await this.#engine.chatStream(chatGroup, params, call));
+    if (params.stream === true)
+      return new ChatStream(await this.#engine.chatStream(chatGroup, params, call), call.signal);
     const outcome = await this.#engine.chat(chatGroup, params, call);
     return outcome.body as unknown as OpenAI.ChatCompletion;
   }

@@ -1,0 +1,14 @@
+import type { FaultList } from "./faults.js";
+import type { RateLimiter } from "./rate-limiter.js";
+import type { SimModelOptions } from "./types.js";
+
+/** Settings and state shared by the route handlers of one simulator. */
+export interface SimContext {
+  readonly chunks: number;
+  readonly chunkDelayMs: number;
+  readonly requireKnownKeys: boolean;
+  readonly clock: () => number;
+  readonly models: ReadonlyMap<string, SimModelOptions>;
+  readonly faults: FaultList;
+  readonly limiter: RateLimiter;
+}

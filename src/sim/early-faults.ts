@@ -1,0 +1,22 @@
+import { resetConnection, sendJson, type Exchange } from "./exchange.js";
+import { defaultErrorBody } from "./openai-errors.js";
+import type { SimFault } from "./types.js";
+
+/**
+ * Applies a `status`, `reset` or `hang` fault: answers `status` (default 500) with the fault's headers and
+ * body, resets the connection, or leaves the request unanswered.
+ */
+export function applyEarlyFault(exchange: Exchange, fault: SimFault): void {
+  switch (fault.kind) {
+    case "reset":
+      resetConnection(exchange);
+      return;
+    case "hang":
+      return;
+    default: {
+      const status = fault.status ?? 500;
+      const body = fault.body === undefined ? defaultErrorBody(status) : JSON.stringify(fault.body);
+      sendJson(exchange, status, body, fault.headers);
+    }
+  }
+}

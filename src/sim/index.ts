@@ -1,0 +1,23 @@
+/**
+ * The provider simulator: a real OpenAI-compatible HTTP server with per-key rate limits, context windows
+ * and injectable faults, for tests, benchmarks and demos.
+ *
+ * @example
+ * const sim = await startSimulator({ keys: { k1: { rpm: 2 } } });
+ * const client = new OpenAI({ baseURL: sim.url, apiKey: "k1", maxRetries: 0 });
+ * sim.addFault({ kind: "status", status: 503, times: 1 });
+ * await sim.close();
+ */
+export { startSimulator } from "./server.js";
+export { answerPieces } from "./answer.js";
+export { embeddingVector } from "./embeddings.js";
+export { formatGoDuration } from "./duration.js";
+export type {
+  SimFault,
+  SimFaultKind,
+  SimKeyOptions,
+  SimModelOptions,
+  SimRequestRecord,
+  Simulator,
+  SimulatorOptions,
+} from "./types.js";
