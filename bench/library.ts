@@ -67,7 +67,9 @@ async function compareOverHttp(url: string): Promise<void> {
       },
     },
   };
-  console.log(`\n1) Through the Multiplexer vs the OpenAI client directly (${concurrency} concurrent, ${callsPerRound} calls x ${rounds} rounds, median round)`);
+  console.log(
+    `\n1) Through the Multiplexer vs the OpenAI client directly (${concurrency} concurrent, ${callsPerRound} calls x ${rounds} rounds, median round)`,
+  );
   console.log("   case         direct req/s   llmux req/s   llmux/direct throughput   added ms/call");
   for (const [name, pair] of Object.entries(cases)) {
     await runConcurrent(200, pair.direct);
@@ -80,7 +82,7 @@ async function compareOverHttp(url: string): Promise<void> {
     }
     const directRate = (callsPerRound / median(direct)) * 1000;
     const muxRate = (callsPerRound / median(through)) * 1000;
-    const addedMs = (median(through) - median(direct)) / callsPerRound * concurrency;
+    const addedMs = ((median(through) - median(direct)) / callsPerRound) * concurrency;
     console.log(
       `   ${name.padEnd(12)} ${directRate.toFixed(0).padStart(12)} ${muxRate.toFixed(0).padStart(13)} ${(muxRate / directRate).toFixed(3).padStart(25)} ${addedMs.toFixed(3).padStart(15)}`,
     );
@@ -89,10 +91,21 @@ async function compareOverHttp(url: string): Promise<void> {
 
 /** A target that answers immediately from memory, to measure the engine alone. */
 function instantTarget(): Target {
-  const body = { id: "c", object: "chat.completion" as const, created: 1, model: "m", choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content: "hi" } }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } };
+  const body = {
+    id: "c",
+    object: "chat.completion" as const,
+    created: 1,
+    model: "m",
+    choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content: "hi" } }],
+    usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+  };
   const chunks = [
     '{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}',
-    ...Array.from({ length: 20 }, () => '{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"word "},"finish_reason":null}]}'),
+    ...Array.from(
+      { length: 20 },
+      () =>
+        '{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"word "},"finish_reason":null}]}',
+    ),
     '{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}',
     "[DONE]",
   ];
@@ -112,7 +125,17 @@ function instantTarget(): Target {
 }
 
 function deploymentsOf(count: number, target: Target): Deployment[] {
-  return Array.from({ length: count }, (_, i) => ({ id: `d${i}`, model: "m", provider: "memory", target, weight: 1 + (i % 3), tier: 0, contextWindow: null, includeUsage: true, timeouts: {} }));
+  return Array.from({ length: count }, (_, i) => ({
+    id: `d${i}`,
+    model: "m",
+    provider: "memory",
+    target,
+    weight: 1 + (i % 3),
+    tier: 0,
+    contextWindow: null,
+    includeUsage: true,
+    timeouts: {},
+  }));
 }
 
 async function engineAlone(): Promise<void> {
@@ -126,7 +149,8 @@ async function engineAlone(): Promise<void> {
   for (let i = 0; i < iterations; i += 1) await engine.chat("g", request);
   const chatUs = ((performance.now() - started) * 1000) / iterations;
   let baseline = performance.now();
-  for (let i = 0; i < iterations; i += 1) await target.chat(request, { signal: new AbortController().signal });
+  for (let i = 0; i < iterations; i += 1)
+    await target.chat(request, { signal: new AbortController().signal });
   const targetUs = ((performance.now() - baseline) * 1000) / iterations;
 
   const streamIterations = iterations / 5;
@@ -143,8 +167,12 @@ async function engineAlone(): Promise<void> {
   }
   const streamTargetUs = ((performance.now() - baseline) * 1000) / streamIterations;
   console.log("\n2) The engine alone, in-process target that answers at once (10 deployments, weighted)");
-  console.log(`   non-stream: ${chatUs.toFixed(2)} µs/call through the engine vs ${targetUs.toFixed(2)} µs calling the target → engine adds ${(chatUs - targetUs).toFixed(2)} µs`);
-  console.log(`   stream (22 events): ${streamUs.toFixed(2)} µs/call vs ${streamTargetUs.toFixed(2)} µs reading the target → engine adds ${(streamUs - streamTargetUs).toFixed(2)} µs`);
+  console.log(
+    `   non-stream: ${chatUs.toFixed(2)} µs/call through the engine vs ${targetUs.toFixed(2)} µs calling the target → engine adds ${(chatUs - targetUs).toFixed(2)} µs`,
+  );
+  console.log(
+    `   stream (22 events): ${streamUs.toFixed(2)} µs/call vs ${streamTargetUs.toFixed(2)} µs reading the target → engine adds ${(streamUs - streamTargetUs).toFixed(2)} µs`,
+  );
 }
 
 function selectionCost(): void {
@@ -164,7 +192,9 @@ function selectionCost(): void {
       for (let i = 0; i < iterations; i += 1) selector.choose(group, 1_700_000_000_000, eligible);
       row.push((((performance.now() - started) * 1e6) / iterations).toFixed(0));
     }
-    console.log(`   ${String(count).padStart(11)} ${row[0]!.padStart(13)} ${row[1]!.padStart(16)} ${row[2]!.padStart(13)}`);
+    console.log(
+      `   ${String(count).padStart(11)} ${row[0]!.padStart(13)} ${row[1]!.padStart(16)} ${row[2]!.padStart(13)}`,
+    );
   }
 }
 

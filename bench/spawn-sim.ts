@@ -12,7 +12,9 @@ export interface SimProcess {
 /** Starts `bench/sim-process.ts` under tsx and waits for its URL. */
 export function spawnSimulator(options: SimulatorOptions = {}): Promise<SimProcess> {
   const script = fileURLToPath(new URL("./sim-process.ts", import.meta.url));
-  const child = spawn(process.execPath, ["--import", "tsx", script, JSON.stringify(options)], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["--import", "tsx", script, JSON.stringify(options)], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   return new Promise((resolve, reject) => {
     let output = "";
     child.once("error", reject);

@@ -20,7 +20,8 @@ function text(value: unknown): string | null {
  */
 export function readOpenAIError(body: unknown): OpenAIErrorFields {
   const root = Array.isArray(body) ? body[0] : body;
-  if (!isRecord(root)) return { message: typeof root === "string" ? root : null, type: null, code: null, param: null };
+  if (!isRecord(root))
+    return { message: typeof root === "string" ? root : null, type: null, code: null, param: null };
   const error = root["error"];
   if (typeof error === "string") return { message: error, type: null, code: null, param: null };
   const fields = isRecord(error) ? error : root;

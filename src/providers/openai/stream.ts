@@ -25,7 +25,12 @@ export function mapOpenAIStreamData(data: string): StreamEvent {
   if (error !== undefined && error !== null) {
     const fields = isRecord(error) ? error : {};
     const message = typeof fields["message"] === "string" ? fields["message"] : "Upstream stream error";
-    const errorType = typeof fields["type"] === "string" ? fields["type"] : typeof fields["code"] === "string" ? fields["code"] : null;
+    const errorType =
+      typeof fields["type"] === "string"
+        ? fields["type"]
+        : typeof fields["code"] === "string"
+          ? fields["code"]
+          : null;
     return { type: "error", errorType, message, payload: parsed };
   }
   const choices = parsed["choices"];
