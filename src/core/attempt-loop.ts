@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import {
   AbortedError,
   AllDeploymentsFailedError,
@@ -21,6 +22,8 @@ export interface AttemptHandle {
   readonly signal: AbortSignal;
   readonly controller: AbortController;
   readonly startedAt: number;
+  /** `performance.now()` at the start, for precise durations. */
+  readonly startedHr: number;
   readonly number: number;
   /** Response headers, once the target has them (set by the run function). */
   headers: HeaderMap | null;
@@ -169,8 +172,16 @@ async function attemptOnce<T>(
   const { clock, events, options } = deps;
   const controller = new AbortController();
   const startedAt = clock.now();
+  const startedHr = performance.now();
   const number = context.attempts.length + 1;
-  const attempt: AttemptHandle = { signal: controller.signal, controller, startedAt, number, headers: null };
+  const attempt: AttemptHandle = {
+    signal: controller.signal,
+    controller,
+    startedAt,
+    startedHr,
+    number,
+    headers: null,
+  };
   const unlink = linkAbort(
     context.signal,
     controller,
@@ -205,9 +216,10 @@ async function attemptOnce<T>(
     const error: unknown = controller.signal.aborted ? controller.signal.reason : thrown;
     if (!controller.signal.aborted) controller.abort(error);
     const ended = clock.now();
+    const durationMs = performance.now() - startedHr;
     const failure = classifyFailure(error, ended);
-    context.upstreamMs += ended - startedAt;
-    context.attempts.push(attemptRecord(deployment, failure, ended - startedAt));
+    context.upstreamMs += durationMs;
+    context.attempts.push(attemptRecord(deployment, failure, durationMs));
     events.emit({
       type: "attempt_end",
       requestId: context.requestId,
@@ -221,7 +233,7 @@ async function attemptOnce<T>(
       failure: failure.kind,
       status: failure.status,
       message: failure.message,
-      durationMs: ended - startedAt,
+      durationMs,
       firstTokenMs: null,
       usage: null,
       afterCommit: false,

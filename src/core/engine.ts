@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import { ModelNotFoundError } from "../errors/index.js";
 import { MemoryStateStore } from "../state/index.js";
 import type {
@@ -52,6 +53,9 @@ export interface StreamOutcome extends Outcome {
   chunks: AsyncGenerator<StreamChunkEvent>;
   /** Aborts the upstream request. */
   abort(): void;
+  /** `performance.now()` when the answering attempt started and when its first content arrived. */
+  attemptStartedHr: number;
+  committedHr: number;
 }
 
 /** An embeddings answer. */
@@ -157,6 +161,8 @@ export class Engine {
       ...this.#outcome(context, win),
       chunks,
       abort: () => win.attempt.controller.abort(),
+      attemptStartedHr: win.attempt.startedHr,
+      committedHr: win.value.firstTokenAt ?? performance.now(),
     };
   }
 
@@ -208,7 +214,7 @@ export class Engine {
           typeof error === "object" && error !== null && "code" in error ? String(error.code) : "internal",
         deploymentId: null,
         attempts: context.attempts.length,
-        durationMs: now - context.startedAt,
+        durationMs: performance.now() - context.startedHr,
         upstreamMs: context.upstreamMs,
         at: now,
       });
@@ -221,7 +227,7 @@ export class Engine {
     const now = this.clock.now();
     const { deployment, attempt } = win;
     applySuccess(this.#deps, deployment);
-    const durationMs = now - attempt.startedAt;
+    const durationMs = performance.now() - attempt.startedHr;
     context.upstreamMs += durationMs;
     context.attempts.push({
       deploymentId: deployment.id,
@@ -260,7 +266,7 @@ export class Engine {
       errorCode: null,
       deploymentId: deployment.id,
       attempts: context.attempts.length,
-      durationMs: now - context.startedAt,
+      durationMs: performance.now() - context.startedHr,
       upstreamMs: context.upstreamMs,
       at: now,
     });

@@ -13,3 +13,6 @@ export { decide, type FailureDecision, type FailurePolicyOptions } from "./polic
 export { pickWeighted, pickRoundRobin } from "./select.js";
 export { Selector } from "./selector.js";
 export type { CallOptions } from "./request-context.js";
+export { groupsFromSpecs } from "./plan-from-specs.js";
+export { createTargets } from "./transport/target-factory.js";
+export { OpenAIHttpTarget, type OpenAIHttpTargetOptions } from "./transport/openai-http-target.js";

@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import { randomUUID } from "node:crypto";
 import type { AttemptRecord, Clock, HeaderMap } from "../types/index.js";
 import type { Group } from "./plan.js";
@@ -20,6 +21,8 @@ export interface RequestContext {
   readonly group: Group;
   readonly stream: boolean;
   readonly startedAt: number;
+  /** `performance.now()` at the start, for precise durations. */
+  readonly startedHr: number;
   readonly deadline: number;
   readonly timeoutMs: number;
   readonly signal: AbortSignal | undefined;
@@ -51,6 +54,7 @@ export function openRequest(
     group,
     stream,
     startedAt,
+    startedHr: performance.now(),
     deadline: startedAt + timeoutMs,
     timeoutMs,
     signal: call.signal,

@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import { AbortedError, StreamInterruptedError } from "../errors/index.js";
 import type { FailureKind, StreamChunkEvent, StreamEvent, Usage } from "../types/index.js";
 import { raceAbort } from "./abort.js";
@@ -144,7 +145,7 @@ export async function* relayStream(
     if (outcome !== "success") attempt.controller.abort(new AbortedError("The stream was closed."));
     else iterator.return?.().catch(() => {});
     win.release();
-    finishStream(deps, context, deployment, attempt.startedAt, committed.firstTokenAt, {
+    finishStream(deps, context, deployment, attempt.startedHr, committed.firstTokenAt, {
       outcome,
       failureKind,
       failureMessage,
@@ -158,7 +159,7 @@ function finishStream(
   deps: LoopDeps,
   context: RequestContext,
   deployment: Deployment,
-  startedAt: number,
+  startedHr: number,
   firstTokenAt: number | null,
   end: {
     outcome: "success" | "failure" | "aborted";
@@ -169,16 +170,18 @@ function finishStream(
   },
 ): void {
   const now = deps.clock.now();
+  const nowHr = performance.now();
+  const durationMs = nowHr - startedHr;
   const success = end.outcome === "success";
   const kind: FailureKind | null = success ? null : (end.failureKind ?? "aborted");
-  context.upstreamMs += now - startedAt;
+  context.upstreamMs += durationMs;
   context.attempts.push({
     deploymentId: deployment.id,
     model: deployment.model,
     kind: kind ?? "success",
     status: 200,
     message: end.failureMessage ?? (success ? "ok" : "caller closed the stream"),
-    durationMs: now - startedAt,
+    durationMs,
   });
   deps.events.emit({
     type: "attempt_end",
@@ -193,8 +196,8 @@ function finishStream(
     failure: kind,
     status: 200,
     message: end.failureMessage,
-    durationMs: now - startedAt,
-    firstTokenMs: firstTokenAt === null ? null : firstTokenAt - startedAt,
+    durationMs,
+    firstTokenMs: firstTokenAt === null ? null : firstTokenAt - startedHr,
     usage: end.usage,
     afterCommit: true,
     headers: context.responseHeaders,
@@ -209,7 +212,7 @@ function finishStream(
     errorCode: success ? null : end.outcome === "aborted" ? "aborted" : "stream_interrupted",
     deploymentId: deployment.id,
     attempts: context.attempts.length,
-    durationMs: now - context.startedAt,
+    durationMs: nowHr - context.startedHr,
     upstreamMs: context.upstreamMs,
     at: now,
   });

@@ -6,3 +6,4 @@ export type * from "./failure.js";
 export type * from "./target.js";
 export type * from "./events.js";
 export type * from "./state.js";
+export * from "./providers.js";

@@ -1,0 +1,76 @@
+import { UpstreamHttpError, UpstreamNetworkError } from "../../errors/index.js";
+import { readOpenAIError } from "../../providers/openai/index.js";
+import type { HeaderMap } from "../../types/index.js";
+import { isRecord, safeJsonParse } from "../../util/index.js";
+
+/** Largest error body we read (bigger ones are cut; they are only for messages). */
+const maxErrorBodyBytes = 64 * 1024;
+
+/** Reads at most `maxErrorBodyBytes` of a body as text, then drops the rest. */
+export async function readLimitedText(
+  body: AsyncIterable<Uint8Array> & { destroy?: () => void },
+): Promise<string> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const part of body) {
+    const buffer = Buffer.from(part);
+    parts.push(buffer);
+    size += buffer.length;
+    if (size >= maxErrorBodyBytes) {
+      body.destroy?.();
+      break;
+    }
+  }
+  return Buffer.concat(parts).subarray(0, maxErrorBodyBytes).toString("utf8");
+}
+
+/** Builds the upstream HTTP error from an error response of an OpenAI-compatible provider. */
+export function httpErrorFrom(
+  status: number,
+  headers: HeaderMap,
+  text: string,
+  provider: string,
+): UpstreamHttpError {
+  const parsed = safeJsonParse(text);
+  const body = parsed === undefined ? text : parsed;
+  const fields = readOpenAIError(body);
+  const message = fields.message ?? (text.trim() === "" ? `HTTP ${status}` : text.slice(0, 500));
+  return new UpstreamHttpError(status, `${provider}: ${message}`, {
+    headers,
+    body,
+    upstreamType: fields.type,
+    upstreamCode: fields.code,
+    provider,
+  });
+}
+
+/** Wraps a transport error (undici or system) as a network error; aborts pass through as the signal's reason. */
+export function networkErrorFrom(error: unknown, signal: AbortSignal, provider: string): unknown {
+  if (signal.aborted) return signal.reason;
+  let code: string | null = null;
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && isRecord(current); depth += 1) {
+    if (typeof current["code"] === "string") {
+      code = current["code"];
+      break;
+    }
+    current = current["cause"];
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new UpstreamNetworkError(
+    `${provider}: ${message}${code ? ` (${code})` : ""}`,
+    code,
+    error,
+    provider,
+  );
+}
+
+/** Lower-cases undici's header object into a flat map (joining repeated headers). */
+export function flatHeaders(headers: Record<string, string | string[] | undefined>): HeaderMap {
+  const out: Record<string, string> = {};
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return out;
+}

@@ -1,0 +1,73 @@
+/**
+ * Provider types llmux knows. OpenAI-compatible vendors differ only in data (base URL, headers,
+ * auth header), kept in `src/providers/presets.ts`; `anthropic` and `gemini` have their own wire format.
+ */
+export const openAICompatibleProviderTypes = [
+  "openai",
+  "azure",
+  "groq",
+  "cerebras",
+  "openrouter",
+  "mistral",
+  "together",
+  "deepseek",
+  "fireworks",
+  "xai",
+  "ollama",
+  "vllm",
+  "lmstudio",
+  "openai-compatible",
+] as const;
+
+/** Provider types with a native (non-OpenAI) wire format. */
+export const nativeProviderTypes = ["anthropic", "gemini"] as const;
+
+/** Every provider type a config may name. */
+export const providerTypes = [...openAICompatibleProviderTypes, ...nativeProviderTypes] as const;
+
+export type ProviderType = (typeof providerTypes)[number];
+
+/** One configured provider instance (an account/endpoint and its key). */
+export interface ProviderInstanceSpec {
+  /** Unique id, e.g. `groq-1`. */
+  id: string;
+  type: ProviderType;
+  /** Secret. Never logged, never shown in status or errors. */
+  apiKey: string;
+  /** Base URL; null = the type's default. */
+  baseUrl: string | null;
+  /** Extra headers sent upstream (secret values allowed). */
+  headers: Record<string, string>;
+  /** Models this instance serves (used for automatic groups and `/v1/models`). */
+  models: string[];
+  /** Azure OpenAI: api-version and model → deployment-name map. */
+  azure: { apiVersion: string; deployments: Record<string, string> } | null;
+}
+
+/** One deployment inside a model group: provider instance × upstream model. */
+export interface DeploymentSpec {
+  /** `<providerId>/<model>`: state is shared by every group that uses the same pair. */
+  id: string;
+  providerId: string;
+  /** Upstream model name. */
+  model: string;
+  weight: number;
+  /** 0 = primary, 1 = first fallback, … */
+  tier: number;
+  rpm: number | null;
+  tpm: number | null;
+  rpd: number | null;
+  contextWindow: number | null;
+  firstTokenTimeoutMs: number | null;
+  streamIdleTimeoutMs: number | null;
+  includeUsage: boolean;
+}
+
+/** A model group (virtual model) clients ask for. */
+export interface GroupSpec {
+  name: string;
+  strategy: "weighted" | "priority" | "round-robin";
+  deployments: DeploymentSpec[];
+  /** True for groups made automatically (per-model and `*-auto` groups). */
+  automatic: boolean;
+}
