@@ -1,0 +1,44 @@
+import type { Engine } from "../core/index.js";
+import type { DeploymentCounters } from "../observability/index.js";
+
+/** What the server needs from metrics (the Prometheus subscriber implements it). */
+export interface ServerMetrics {
+  observeHttp(route: string, method: string, status: number, seconds: number): void;
+  observeOverhead(seconds: number, stream: boolean): void;
+  render(): Promise<string>;
+  readonly contentType: string;
+}
+
+/** The logger the server writes one line per request to (pino implements it). */
+export interface ServerLogger {
+  info(object: object, message?: string): void;
+  warn(object: object, message?: string): void;
+  error(object: object, message?: string): void;
+}
+
+/** A provider instance as the status page shows it (no secrets). */
+export interface ProviderStatusInfo {
+  id: string;
+  type: string;
+  baseUrl: string;
+  models: string[];
+}
+
+/** Everything the HTTP shell is built from. */
+export interface GatewayServerOptions {
+  engine: Engine;
+  /** Largest accepted request body, in bytes. */
+  bodyLimitBytes: number;
+  auth: { keys: readonly string[]; publicStatus: boolean; publicMetrics: boolean };
+  rateLimit: { perKeyRpm: number | null; perIpRpm: number | null };
+  providers: readonly ProviderStatusInfo[];
+  metrics: ServerMetrics | null;
+  logger: ServerLogger;
+  /** Per-deployment counters for the status page (recent errors, latency, tokens). */
+  counters?: (deploymentId: string) => DeploymentCounters;
+  /** Learned rate-limit snapshot per deployment, for the status page. */
+  learnedLimits?: (deploymentId: string) => unknown;
+  version: string;
+  /** Log request bodies (off by default). */
+  logBodies?: boolean;
+}

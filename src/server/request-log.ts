@@ -1,0 +1,39 @@
+import type { FastifyRequest } from "fastify";
+
+/** What a route learned about a request, for the one log line and the metrics. */
+export interface RequestNote {
+  requestId: string;
+  model: string | null;
+  deployment: string | null;
+  attempts: number;
+  stream: boolean;
+  upstreamMs: number;
+  overheadMs: number | null;
+  errorCode: string | null;
+}
+
+const notes = new WeakMap<FastifyRequest, RequestNote>();
+
+/** The note of a request (created on first use). */
+export function noteOf(request: FastifyRequest): RequestNote {
+  let note = notes.get(request);
+  if (!note) {
+    note = {
+      requestId: request.id,
+      model: null,
+      deployment: null,
+      attempts: 0,
+      stream: false,
+      upstreamMs: 0,
+      overheadMs: null,
+      errorCode: null,
+    };
+    notes.set(request, note);
+  }
+  return note;
+}
+
+/** The note, if a route made one. */
+export function existingNote(request: FastifyRequest): RequestNote | undefined {
+  return notes.get(request);
+}

@@ -1,0 +1,67 @@
+import type { FastifyInstance } from "fastify";
+import type { Deployment } from "../../core/index.js";
+import { healthTransitions } from "../../state/index.js";
+import type { DeploymentHealth } from "../../types/index.js";
+import type { GatewayServerOptions } from "../options.js";
+
+function stateOf(health: Readonly<DeploymentHealth>, now: number): Record<string, unknown> {
+  if (health.disabledReason !== null)
+    return {
+      status: "disabled",
+      reason: health.disabledReason,
+      since: new Date(health.disabledAt).toISOString(),
+    };
+  if (health.cooldownUntil > now) {
+    return {
+      status: "cooling",
+      reason: health.cooldownReason,
+      until: new Date(health.cooldownUntil).toISOString(),
+      remainingMs: health.cooldownUntil - now,
+    };
+  }
+  if (health.circuit === "open" && health.circuitOpenUntil > now) {
+    return {
+      status: "circuit_open",
+      until: new Date(health.circuitOpenUntil).toISOString(),
+      remainingMs: health.circuitOpenUntil - now,
+    };
+  }
+  if (health.circuit !== "closed") return { status: "half_open" };
+  return { status: "available" };
+}
+
+/** `GET /status`: every group and deployment with its state, recent errors and learned limits (no secrets). */
+export function registerStatusRoute(app: FastifyInstance, options: GatewayServerOptions): void {
+  const { engine } = options;
+  app.get("/status", async () => {
+    const now = Date.now();
+    const seen = new Map<string, Deployment>();
+    for (const group of engine.groups())
+      for (const d of group.deployments) if (!seen.has(d.id)) seen.set(d.id, d);
+    const deployments = [...seen.values()].map((d) => {
+      const health = engine.store.health(d.id);
+      return {
+        id: d.id,
+        provider: d.provider,
+        model: d.model,
+        available: healthTransitions.isAvailable(health, now),
+        state: stateOf(health, now),
+        circuit: health.circuit,
+        consecutiveFailures: health.consecutiveFailures,
+        stats: options.counters?.(d.id) ?? null,
+        learnedLimits: options.learnedLimits?.(d.id) ?? null,
+      };
+    });
+    return {
+      status: "ok",
+      version: options.version,
+      groups: engine.groups().map((g) => ({
+        name: g.name,
+        strategy: g.strategy,
+        tiers: g.tiers.map((tier) => tier.map((d) => ({ deployment: d.id, weight: d.weight }))),
+      })),
+      providers: options.providers,
+      deployments,
+    };
+  });
+}
