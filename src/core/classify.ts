@@ -127,9 +127,9 @@ export function classifyFailure(error: unknown, now: number): Failure {
   }
   if (error instanceof StreamFailure) {
     const type = error.errorType ?? "";
-    const kind: FailureKind = /overload/i.test(type)
+    const kind: FailureKind = /overload|UNAVAILABLE/i.test(type)
       ? "overloaded"
-      : /rate_limit/i.test(type)
+      : /rate_limit|RESOURCE_EXHAUSTED/i.test(type)
         ? "rate_limited"
         : error.kind;
     return {

@@ -37,7 +37,7 @@ const nothing: Omit<FailureDecision, "action"> = {
 function backoff(options: FailurePolicyOptions, level: number, rng: Rng): number {
   const base = Math.min(options.backoffMaxMs, options.backoffBaseMs * 2 ** level);
   const jitter = 1 + options.backoffJitter * (2 * rng() - 1);
-  return Math.max(options.minCooldownMs, Math.round(base * jitter));
+  return Math.max(options.minCooldownMs, Math.min(options.backoffMaxMs, Math.round(base * jitter)));
 }
 
 /**

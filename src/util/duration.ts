@@ -17,6 +17,7 @@ const unitMs: Record<string, number> = {
 export function parseDuration(text: string): number | null {
   const trimmed = text.trim();
   if (trimmed === "") return null;
+  if (trimmed === "0") return 0;
   let total = 0;
   let consumed = 0;
   durationPart.lastIndex = 0;

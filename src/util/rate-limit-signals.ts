@@ -8,10 +8,14 @@ function clamp(ms: number): number {
   return Math.min(maxDelayMs, Math.max(0, Math.round(ms)));
 }
 
+/** An HTTP date (IMF-fixdate, RFC 9110), the only date form `retry-after` allows. */
+const httpDate = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+
 /** `retry-after`: delay-seconds or an HTTP date. */
 function parseRetryAfter(value: string, now: number): number | null {
   const trimmed = value.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return clamp(Number(trimmed) * 1000);
+  if (!httpDate.test(trimmed)) return null;
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? null : clamp(date - now);
 }

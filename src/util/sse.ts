@@ -37,8 +37,8 @@ export async function* decodeSse(
       yield* ready;
     }
   }
-  parser.feed(decoder.decode());
-  parser.reset({ consume: true });
+  // An event cut off without its blank line is still delivered (a truncated one then fails to parse and is skipped).
+  parser.feed(`${decoder.decode()}\n\n`);
   yield* pending;
 }
 

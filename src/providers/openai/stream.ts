@@ -12,6 +12,11 @@ function hasContent(delta: unknown): boolean {
   return isRecord(delta["function_call"]) || isRecord(delta["audio"]);
 }
 
+function firstString(...values: unknown[]): string | null {
+  for (const value of values) if (typeof value === "string" && value !== "") return value;
+  return null;
+}
+
 /**
  * Maps one `data:` payload of an OpenAI-compatible stream to a stream event: `[DONE]`, an in-band
  * `{"error": …}`, a chunk (with its content / finish / usage summary) or, when it is not JSON,
@@ -25,12 +30,7 @@ export function mapOpenAIStreamData(data: string): StreamEvent {
   if (error !== undefined && error !== null) {
     const fields = isRecord(error) ? error : {};
     const message = typeof fields["message"] === "string" ? fields["message"] : "Upstream stream error";
-    const errorType =
-      typeof fields["type"] === "string"
-        ? fields["type"]
-        : typeof fields["code"] === "string"
-          ? fields["code"]
-          : null;
+    const errorType = firstString(fields["code"], fields["type"], fields["status"]);
     return { type: "error", errorType, message, payload: parsed };
   }
   const choices = parsed["choices"];
