@@ -67,7 +67,7 @@ export function decide(
         action: "failover",
         cooldown: {
           ms: Math.max(options.quotaCooldownMs, signal ?? 0),
-          fromProvider: signal !== null,
+          fromProvider: signal !== null && signal >= options.quotaCooldownMs,
           escalate: false,
         },
       };

@@ -476,7 +476,7 @@ describe("decide", () => {
       failure("quota_exhausted", 35_000, 429),
       4,
       half,
-      { ...none, action: "failover", cooldown: { ms: 3_600_000, fromProvider: true, escalate: false } },
+      { ...none, action: "failover", cooldown: { ms: 3_600_000, fromProvider: false, escalate: false } },
     ],
     [
       "quota with longer signal → signal",
