@@ -189,11 +189,15 @@ async function attemptOnce<T>(
   );
   const firstTokenMs = deployment.timeouts.firstTokenTimeoutMs ?? options.firstTokenTimeoutMs;
   const remaining = context.deadline - startedAt;
-  const timeout =
-    remaining < firstTokenMs
-      ? new AttemptTimeout("deadline", context.timeoutMs)
-      : new AttemptTimeout("first_token", firstTokenMs);
-  const timer = clock.setTimeout(() => controller.abort(timeout), Math.min(firstTokenMs, remaining));
+  const timer = clock.setTimeout(
+    () =>
+      controller.abort(
+        remaining < firstTokenMs
+          ? new AttemptTimeout("deadline", context.timeoutMs)
+          : new AttemptTimeout("first_token", firstTokenMs),
+      ),
+    Math.min(firstTokenMs, remaining),
+  );
   events.emit({
     type: "attempt_start",
     requestId: context.requestId,

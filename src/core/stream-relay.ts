@@ -1,45 +1,18 @@
 import { performance } from "node:perf_hooks";
 import { AbortedError, StreamInterruptedError } from "../errors/index.js";
 import type { FailureKind, StreamChunkEvent, StreamEvent, Usage } from "../types/index.js";
-import { raceAbort } from "./abort.js";
 import { applyDecision, applySuccess, type AttemptWin, type LoopDeps } from "./attempt-loop.js";
 import { AttemptTimeout, classifyFailure } from "./classify.js";
 import type { Deployment } from "./plan.js";
 import { decide } from "./policy.js";
 import type { RequestContext } from "./request-context.js";
 import type { CommittedStream } from "./stream-commit.js";
+import { idle, StreamWatch } from "./stream-watch.js";
 
 /** Options of one relay. */
 export interface RelayOptions {
   /** Drop the `include_usage` chunk (the caller did not ask for it; we did). */
   dropUsageChunk: boolean;
-}
-
-const idle = Symbol("idle");
-
-/** `iterator.next()` or the `idle` marker after `ms` — one timer per wait. */
-function nextWithin(
-  deps: LoopDeps,
-  iterator: AsyncIterator<StreamEvent>,
-  ms: number,
-  signal: AbortSignal,
-): Promise<IteratorResult<StreamEvent> | typeof idle> {
-  return raceAbort(
-    new Promise((resolve, reject) => {
-      const timer = deps.clock.setTimeout(() => resolve(idle), ms);
-      iterator.next().then(
-        (step) => {
-          deps.clock.clearTimeout(timer);
-          resolve(step);
-        },
-        (error: unknown) => {
-          deps.clock.clearTimeout(timer);
-          reject(error);
-        },
-      );
-    }),
-    signal,
-  );
 }
 
 /**
@@ -58,6 +31,7 @@ export async function* relayStream(
   const committed = win.value;
   const { iterator } = committed;
   const idleMs = deployment.timeouts.streamIdleTimeoutMs ?? deps.options.streamIdleTimeoutMs;
+  const watch = new StreamWatch(deps.clock, attempt.signal);
   let finished = committed.finished;
   let usage: Usage | null = null;
   let outcome: "success" | "failure" | "aborted" = "aborted";
@@ -86,7 +60,7 @@ export async function* relayStream(
         const waitMs = Math.max(0, Math.min(finished ? deps.options.finishGraceMs : idleMs, left));
         let step: IteratorResult<StreamEvent> | typeof idle;
         try {
-          step = await nextWithin(deps, iterator, waitMs, attempt.signal);
+          step = await watch.next(iterator, waitMs);
         } catch (error) {
           if (attempt.signal.aborted && attempt.signal.reason instanceof AbortedError)
             throw attempt.signal.reason;
@@ -142,6 +116,7 @@ export async function* relayStream(
     outcome = "success";
     applySuccess(deps, deployment);
   } finally {
+    watch.close();
     if (outcome !== "success") attempt.controller.abort(new AbortedError("The stream was closed."));
     else iterator.return?.().catch(() => {});
     win.release();
