@@ -49,8 +49,10 @@ export interface ChatOutcome extends Outcome {
 
 /** A streaming chat answer, past its commit point. */
 export interface StreamOutcome extends Outcome {
-  /** The chunks; iterate once. Breaking out aborts the upstream. */
-  chunks: AsyncGenerator<StreamChunkEvent>;
+  /** The chunks in batches (one per upstream read); iterate once. Breaking out aborts the upstream. */
+  batches: AsyncGenerator<StreamChunkEvent[]>;
+  /** The same chunks one by one (reads `batches`: use one or the other). */
+  readonly chunks: AsyncGenerator<StreamChunkEvent>;
   /** Aborts the upstream request. */
   abort(): void;
   /** `performance.now()` when the answering attempt started and when its first content arrived. */
@@ -156,13 +158,16 @@ export class Engine {
       );
     });
     context.responseHeaders = win.attempt.headers ?? {};
-    const chunks = relayStream(this.#deps, context, win, { dropUsageChunk: !callerWantsUsage });
+    const batches = relayStream(this.#deps, context, win, { dropUsageChunk: !callerWantsUsage });
     return {
       ...this.#outcome(context, win),
-      chunks,
+      batches,
+      get chunks() {
+        return flatten(batches);
+      },
       abort: () => win.attempt.controller.abort(),
       attemptStartedHr: win.attempt.startedHr,
-      committedHr: win.value.firstTokenAt ?? performance.now(),
+      committedHr: win.value.firstTokenAt,
     };
   }
 
@@ -287,4 +292,8 @@ export class Engine {
     this.store.clear();
     this.#selector.reset();
   }
+}
+
+async function* flatten<T>(batches: AsyncIterable<readonly T[]>): AsyncGenerator<T> {
+  for await (const batch of batches) yield* batch;
 }

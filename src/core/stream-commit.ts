@@ -1,18 +1,16 @@
 import { UpstreamNetworkError } from "../errors/index.js";
-import type { StreamChunkEvent, StreamEvent } from "../types/index.js";
+import type { StreamEvent } from "../types/index.js";
 import type { EngineEvents } from "./events.js";
 
 /** A stream that reached its commit point: the first content (or a clean end) has arrived. */
 export interface CommittedStream {
-  iterator: AsyncIterator<StreamEvent>;
-  /** Chunks read before and including the commit chunk, in order. */
-  buffered: StreamChunkEvent[];
-  /** A finish reason was seen already. */
-  finished: boolean;
+  iterator: AsyncIterator<readonly StreamEvent[]>;
+  /** Events read so far that the relay has not handled yet: the chunks up to the commit point and the rest of their batch. */
+  pending: StreamEvent[];
   /** The upstream stream is over (nothing more to read). */
   ended: boolean;
-  /** When the first content arrived. */
-  firstTokenAt: number | null;
+  /** `performance.now()`-style time when the first content arrived. */
+  firstTokenAt: number;
 }
 
 /** Thrown before the commit point when the stream breaks; classified like any attempt failure. */
@@ -29,51 +27,49 @@ export class StreamFailure extends UpstreamNetworkError {
 
 /**
  * Reads a fresh upstream stream until its commit point: the first chunk with content, a finish
- * reason, or an explicit end. Role-only chunks before it are buffered, malformed events skipped and
+ * reason, or an explicit end. Role-only chunks before it are kept, malformed events skipped and
  * reported. Any failure here throws, so the attempt loop can fail over invisibly.
  */
 export async function readToCommit(
-  events: AsyncIterable<StreamEvent>,
+  events: AsyncIterable<readonly StreamEvent[]>,
   now: () => number,
   onMalformed: () => void,
 ): Promise<CommittedStream> {
   const iterator = events[Symbol.asyncIterator]();
-  const buffered: StreamChunkEvent[] = [];
+  const pending: StreamEvent[] = [];
+  let finished = false;
   try {
     for (;;) {
       const step = await iterator.next();
       if (step.done) {
-        if (buffered.some((chunk) => chunk.finishReason !== null)) {
-          return { iterator, buffered, finished: true, ended: true, firstTokenAt: now() };
-        }
+        if (finished) return { iterator, pending, ended: true, firstTokenAt: now() };
         throw new StreamFailure("Upstream stream closed before any content", "stream_cut", null);
       }
-      const event = step.value;
-      switch (event.type) {
-        case "chunk":
-          buffered.push(event);
-          if (event.content || event.finishReason !== null) {
-            return {
-              iterator,
-              buffered,
-              finished: event.finishReason !== null,
-              ended: false,
-              firstTokenAt: now(),
-            };
-          }
-          break;
-        case "done":
-          return { iterator, buffered, finished: true, ended: true, firstTokenAt: now() };
-        case "error":
-          throw new StreamFailure(
-            `Upstream stream error: ${event.message}`,
-            "stream_error",
-            event.errorType,
-            event.payload,
-          );
-        case "malformed":
-          onMalformed();
-          break;
+      const batch = step.value;
+      for (let index = 0; index < batch.length; index += 1) {
+        const event = batch[index]!;
+        switch (event.type) {
+          case "chunk":
+            pending.push(event);
+            if (event.finishReason !== null) finished = true;
+            if (event.content || finished) {
+              for (let rest = index + 1; rest < batch.length; rest += 1) pending.push(batch[rest]!);
+              return { iterator, pending, ended: false, firstTokenAt: now() };
+            }
+            break;
+          case "done":
+            return { iterator, pending, ended: true, firstTokenAt: now() };
+          case "error":
+            throw new StreamFailure(
+              `Upstream stream error: ${event.message}`,
+              "stream_error",
+              event.errorType,
+              event.payload,
+            );
+          case "malformed":
+            onMalformed();
+            break;
+        }
       }
     }
   } catch (error) {

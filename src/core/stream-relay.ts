@@ -26,21 +26,17 @@ export async function* relayStream(
   context: RequestContext,
   win: AttemptWin<CommittedStream>,
   relay: RelayOptions,
-): AsyncGenerator<StreamChunkEvent> {
+): AsyncGenerator<StreamChunkEvent[]> {
   const { deployment, attempt } = win;
   const committed = win.value;
   const { iterator } = committed;
   const idleMs = deployment.timeouts.streamIdleTimeoutMs ?? deps.options.streamIdleTimeoutMs;
   const watch = new StreamWatch(deps.clock, attempt.signal);
-  let finished = committed.finished;
+  let finished = false;
   let usage: Usage | null = null;
   let outcome: "success" | "failure" | "aborted" = "aborted";
   let failureKind: FailureKind | null = null;
   let failureMessage: string | null = null;
-  const visible = (chunk: StreamChunkEvent): boolean => {
-    if (chunk.usage) usage = chunk.usage;
-    return !(relay.dropUsageChunk && chunk.usageOnly);
-  };
   const fail = (kind: FailureKind, message: string, cause?: unknown): StreamInterruptedError => {
     outcome = "failure";
     failureKind = kind;
@@ -49,16 +45,50 @@ export async function* relayStream(
     applyDecision(deps, deployment, failure, decide(failure, 0, deps.options.failure, deps.rng));
     return new StreamInterruptedError(message, kind, deployment.id, cause);
   };
-  try {
-    for (const chunk of committed.buffered) {
-      if (chunk.finishReason !== null) finished = true;
-      if (visible(chunk)) yield chunk;
+  /** Handles one batch: the chunks to pass on, and whether (and how) the stream ended in it. */
+  const handle = (
+    events: readonly StreamEvent[],
+  ): { out: StreamChunkEvent[]; end: "done" | StreamInterruptedError | null } => {
+    const out: StreamChunkEvent[] = [];
+    for (const event of events) {
+      switch (event.type) {
+        case "chunk":
+          if (event.finishReason !== null) finished = true;
+          if (event.usage) usage = event.usage;
+          if (!(relay.dropUsageChunk && event.usageOnly)) out.push(event);
+          break;
+        case "done":
+          return { out, end: "done" };
+        case "malformed":
+          deps.events.emit({
+            type: "malformed_chunk",
+            deploymentId: deployment.id,
+            requestId: context.requestId,
+            at: deps.clock.now(),
+          });
+          break;
+        case "error":
+          return {
+            out,
+            end: fail(
+              "stream_error",
+              `Upstream stream error from ${deployment.id}: ${event.message}`,
+              event.payload,
+            ),
+          };
+      }
     }
-    if (!committed.ended) {
+    return { out, end: null };
+  };
+  try {
+    let batch = handle(committed.pending);
+    if (batch.out.length > 0) yield batch.out;
+    if (batch.end instanceof StreamInterruptedError) throw batch.end;
+    if (batch.end === null && !committed.ended) {
       for (;;) {
         const left = context.deadline - deps.clock.now();
         const waitMs = Math.max(0, Math.min(finished ? deps.options.finishGraceMs : idleMs, left));
-        let step: IteratorResult<StreamEvent> | typeof idle;
+        let step: IteratorResult<readonly StreamEvent[]> | typeof idle;
         try {
           step = await watch.next(iterator, waitMs);
         } catch (error) {
@@ -73,12 +103,13 @@ export async function* relayStream(
         }
         if (step === idle) {
           if (finished) break;
-          if (waitMs >= left)
+          if (waitMs >= left) {
             throw fail(
               "timeout",
               `Request deadline passed while streaming from ${deployment.id}`,
               new AttemptTimeout("deadline", context.timeoutMs),
             );
+          }
           throw fail(
             "stream_stall",
             `Upstream stream from ${deployment.id} stalled for ${idleMs} ms after the answer started`,
@@ -91,26 +122,10 @@ export async function* relayStream(
             `Upstream stream from ${deployment.id} ended without a finish reason (truncated answer)`,
           );
         }
-        const event = step.value;
-        if (event.type === "done") break;
-        if (event.type === "malformed") {
-          deps.events.emit({
-            type: "malformed_chunk",
-            deploymentId: deployment.id,
-            requestId: context.requestId,
-            at: deps.clock.now(),
-          });
-          continue;
-        }
-        if (event.type === "error") {
-          throw fail(
-            "stream_error",
-            `Upstream stream error from ${deployment.id}: ${event.message}`,
-            event.payload,
-          );
-        }
-        if (event.finishReason !== null) finished = true;
-        if (visible(event)) yield event;
+        batch = handle(step.value);
+        if (batch.out.length > 0) yield batch.out;
+        if (batch.end instanceof StreamInterruptedError) throw batch.end;
+        if (batch.end === "done") break;
       }
     }
     outcome = "success";
@@ -135,7 +150,7 @@ function finishStream(
   context: RequestContext,
   deployment: Deployment,
   startedHr: number,
-  firstTokenAt: number | null,
+  firstTokenAt: number,
   end: {
     outcome: "success" | "failure" | "aborted";
     failureKind: FailureKind | null;
@@ -172,7 +187,7 @@ function finishStream(
     status: 200,
     message: end.failureMessage,
     durationMs,
-    firstTokenMs: firstTokenAt === null ? null : firstTokenAt - startedHr,
+    firstTokenMs: firstTokenAt - startedHr,
     usage: end.usage,
     afterCommit: true,
     headers: context.responseHeaders,

@@ -5,7 +5,7 @@ import type { Clock, StreamEvent, TimerHandle } from "../types/index.js";
 export const idle = Symbol("idle");
 
 interface Pending {
-  resolve: (value: IteratorResult<StreamEvent> | typeof idle) => void;
+  resolve: (value: IteratorResult<readonly StreamEvent[]> | typeof idle) => void;
   reject: (error: unknown) => void;
 }
 
@@ -35,14 +35,14 @@ export class StreamWatch {
 
   /** `iterator.next()`, or `idle` when it takes longer than `limitMs`; rejects when the signal aborts. */
   next(
-    iterator: AsyncIterator<StreamEvent>,
+    iterator: AsyncIterator<readonly StreamEvent[]>,
     limitMs: number,
-  ): Promise<IteratorResult<StreamEvent> | typeof idle> {
+  ): Promise<IteratorResult<readonly StreamEvent[]> | typeof idle> {
     if (this.signal.aborted) return Promise.reject(this.signal.reason as unknown);
     const now = performance.now();
     this.#dueAt = now + limitMs;
     if (this.#timer === null || this.#fireAt > this.#dueAt) this.#arm(limitMs, now);
-    return new Promise((resolve, reject) => {
+    return new Promise<IteratorResult<readonly StreamEvent[]> | typeof idle>((resolve, reject) => {
       const pending: Pending = { resolve, reject };
       this.#pending = pending;
       iterator.next().then(

@@ -130,11 +130,9 @@ export function createGatewayServer(options: GatewayServerOptions): FastifyInsta
   registerStatusRoute(app, options);
   app.get("/metrics", async (_request, reply) => {
     if (!options.metrics)
-      return reply
-        .code(404)
-        .send({
-          error: { message: "Metrics are disabled.", type: "invalid_request_error", param: null, code: null },
-        });
+      return reply.code(404).send({
+        error: { message: "Metrics are disabled.", type: "invalid_request_error", param: null, code: null },
+      });
     return reply.type(options.metrics.contentType).send(await options.metrics.render());
   });
   return app;

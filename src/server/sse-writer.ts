@@ -28,11 +28,12 @@ function drained(raw: ServerResponse): Promise<void> {
  * Writes a committed stream to the client as OpenAI SSE: each upstream chunk's JSON as it came,
  * `data: [DONE]` at a clean end, or one `data: {"error": …}` event and the end of the response when
  * the upstream broke after the commit point — never a hang, never a clean end for a truncated answer.
- * Writes made in one tick are corked into one packet; backpressure is honoured.
+ * Each upstream batch goes out in one write, and writes made in one tick are corked into one
+ * packet; backpressure is honoured.
  */
 export async function writeSse(
   raw: ServerResponse,
-  chunks: AsyncIterable<StreamChunkEvent>,
+  batches: AsyncIterable<readonly StreamChunkEvent[]>,
   headers: Record<string, string>,
   beforeEnd: (end: SseEnd) => void,
 ): Promise<SseEnd> {
@@ -51,9 +52,11 @@ export async function writeSse(
     if (!raw.write(text)) await drained(raw);
   };
   try {
-    for await (const chunk of chunks) {
+    for await (const batch of batches) {
       if (raw.destroyed) return finish({ kind: "client_gone" });
-      await write(`data: ${chunk.data}\n\n`);
+      let text = "";
+      for (const chunk of batch) text += `data: ${chunk.data}\n\n`;
+      await write(text);
     }
     if (raw.destroyed) return finish({ kind: "client_gone" });
     return finish({ kind: "done" }, "data: [DONE]\n\n");

@@ -24,10 +24,10 @@ export interface ChatResult {
   raw?: Uint8Array;
 }
 
-/** A streaming answer: headers have arrived, events follow. */
+/** A streaming answer: headers have arrived, events follow in batches (one per network read, never empty). */
 export interface ChatStreamResult {
   meta: UpstreamMeta;
-  events: AsyncIterable<StreamEvent>;
+  events: AsyncIterable<readonly StreamEvent[]>;
 }
 
 /** An embeddings answer. */

@@ -4,3 +4,4 @@ export { systemClock, sleep } from "./clock.js";
 export { headerMap } from "./headers.js";
 export { safeJsonParse, isRecord } from "./json.js";
 export { decodeSse, encodeSse, maxSseEventBytes, type SseMessage } from "./sse.js";
+export { rateLimitSnapshot, type RateLimitSnapshot, type RateLimitDimension } from "./rate-limit-snapshot.js";

@@ -12,12 +12,13 @@ export const maxSseEventBytes = 8 * 1024 * 1024;
 /**
  * Decodes a byte stream of server-sent events incrementally: bytes are decoded as UTF-8 (split
  * characters are kept across chunks) and handed to `eventsource-parser` with a bounded buffer.
- * Yields each complete event; an oversized event throws.
+ * Yields the complete events of each network read as one batch (never empty), so a consumer pays
+ * one async step per read, not per event; an oversized event throws.
  */
 export async function* decodeSse(
   body: AsyncIterable<Uint8Array>,
   maxEventBytes = maxSseEventBytes,
-): AsyncGenerator<SseMessage> {
+): AsyncGenerator<SseMessage[]> {
   const decoder = new TextDecoder();
   let pending: SseMessage[] = [];
   let failure: Error | null = null;
@@ -34,12 +35,12 @@ export async function* decodeSse(
     if (pending.length > 0) {
       const ready = pending;
       pending = [];
-      yield* ready;
+      yield ready;
     }
   }
   // An event cut off without its blank line is still delivered (a truncated one then fails to parse and is skipped).
   parser.feed(`${decoder.decode()}\n\n`);
-  yield* pending;
+  if (pending.length > 0) yield pending;
 }
 
 /** Encodes one SSE event the way OpenAI sends them: `data: <text>\n\n`, with an optional `event:` line. */

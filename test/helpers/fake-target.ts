@@ -122,28 +122,30 @@ export class FakeTarget implements Target {
     const model = request.model;
     const script = step.stream;
     const end = step.end;
-    async function* events(): AsyncGenerator<StreamEvent> {
-      yield mapOpenAIStreamData(chunk(model, { role: "assistant", content: "" }, null));
+    async function* events(): AsyncGenerator<StreamEvent[]> {
+      yield [mapOpenAIStreamData(chunk(model, { role: "assistant", content: "" }, null))];
       for (const event of script) {
         if (signal.aborted) throw signal.reason;
         if ("waitMs" in event)
           await Promise.race([new Promise((r) => setTimeout(r, event.waitMs)), abortable(signal)]);
         else if ("content" in event)
-          yield mapOpenAIStreamData(chunk(model, { content: event.content }, null));
-        else if ("finish" in event) yield mapOpenAIStreamData(chunk(model, {}, event.finish));
+          yield [mapOpenAIStreamData(chunk(model, { content: event.content }, null))];
+        else if ("finish" in event) yield [mapOpenAIStreamData(chunk(model, {}, event.finish))];
         else if ("usage" in event)
-          yield mapOpenAIStreamData(
-            chunk(model, null, "usage", {
-              ...event.usage,
-              total_tokens: event.usage.prompt_tokens + event.usage.completion_tokens,
-            }),
-          );
-        else if ("malformed" in event) yield mapOpenAIStreamData("{not json");
+          yield [
+            mapOpenAIStreamData(
+              chunk(model, null, "usage", {
+                ...event.usage,
+                total_tokens: event.usage.prompt_tokens + event.usage.completion_tokens,
+              }),
+            ),
+          ];
+        else if ("malformed" in event) yield [mapOpenAIStreamData("{not json")];
         else if ("error" in event)
-          yield mapOpenAIStreamData(
-            JSON.stringify({ error: { message: event.error, type: "server_error" } }),
-          );
-        else if ("done" in event) yield mapOpenAIStreamData("[DONE]");
+          yield [
+            mapOpenAIStreamData(JSON.stringify({ error: { message: event.error, type: "server_error" } })),
+          ];
+        else if ("done" in event) yield [mapOpenAIStreamData("[DONE]")];
       }
       if (end === "stall") await abortable(signal);
       if (end === "throw") throw new UpstreamNetworkError("terminated", "UND_ERR_SOCKET");

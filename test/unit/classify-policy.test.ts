@@ -321,9 +321,8 @@ describe("classifyFailure", () => {
     expect(classifyFailure(error, now).message).toBe(message);
   });
 
-  // BUG (src/providers/openai/stream.ts mapOpenAIStreamData + src/core/classify.ts): an in-band
-  // OpenAI/Groq rate-limit error has `type: "tokens"` and `code: "rate_limit_exceeded"`; the mapper
-  // prefers `type`, so errorType is "tokens" and classify's /rate_limit/ test misses it → stream_error.
+  // An in-band OpenAI/Groq rate-limit error has `type: "tokens"` and `code: "rate_limit_exceeded"`:
+  // the code must win, or it would be taken for a generic stream error.
   it("in-band OpenAI rate-limit error in a stream classifies as rate_limited", () => {
     const event = mapOpenAIStreamData(
       '{"error":{"message":"Rate limit reached","type":"tokens","code":"rate_limit_exceeded"}}',

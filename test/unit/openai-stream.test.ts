@@ -207,8 +207,8 @@ describe("mapOpenAIStreamData: other events", () => {
 });
 
 describe("mapOpenAIStream", () => {
-  async function* messages(list: readonly SseMessage[]): AsyncGenerator<SseMessage> {
-    for (const message of list) yield message;
+  async function* messages(list: readonly SseMessage[]): AsyncGenerator<SseMessage[]> {
+    for (const message of list) yield [message];
   }
 
   it("maps data events in order and skips named events other than message and error", async () => {
@@ -224,7 +224,7 @@ describe("mapOpenAIStream", () => {
       { event: undefined, data: "[DONE]" },
     ];
     const out: StreamEvent[] = [];
-    for await (const event of mapOpenAIStream(messages(input))) out.push(event);
+    for await (const batch of mapOpenAIStream(messages(input))) out.push(...batch);
     expect(
       out.map((event) => (event.type === "chunk" ? `chunk:${event.content}:${event.usageOnly}` : event.type)),
     ).toEqual([
@@ -246,7 +246,7 @@ describe("mapOpenAIStream", () => {
 
   it("yields nothing for an empty stream", async () => {
     const out: StreamEvent[] = [];
-    for await (const event of mapOpenAIStream(messages([]))) out.push(event);
+    for await (const batch of mapOpenAIStream(messages([]))) out.push(...batch);
     expect(out).toEqual([]);
   });
 });

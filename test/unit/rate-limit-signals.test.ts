@@ -251,9 +251,8 @@ describe("retryDelayFromHeaders", () => {
     expect(retryDelayFromHeaders(headers, now)).toBe(expected);
   });
 
-  // BUG (src/util/rate-limit-signals.ts parseRetryAfter): V8's Date.parse accepts many non-dates
-  // ("-1" is year -1 / 2001, "foo 1" is 1 Jan 2001), so these garbage values become a 0 ms wait
-  // instead of null — and they shadow the x-ratelimit headers. Remove `.fails` once fixed.
+  // V8's Date.parse accepts many non-dates ("-1" is year -1 / 2001, "foo 1" is 1 Jan 2001); only an
+  // HTTP date counts, so garbage is null and does not shadow the x-ratelimit headers.
   it.each<[string, HeaderMap, number | null]>([
     ["retry-after -1 is garbage", { "retry-after": "-1" }, null],
     ["retry-after 'foo 1' is garbage", { "retry-after": "foo 1" }, null],

@@ -55,10 +55,19 @@ export function mapOpenAIStreamData(data: string): StreamEvent {
   };
 }
 
-/** Maps a decoded OpenAI SSE stream to stream events (named events other than `error` are ignored). */
-export async function* mapOpenAIStream(messages: AsyncIterable<SseMessage>): AsyncGenerator<StreamEvent> {
-  for await (const message of messages) {
-    if (message.event !== undefined && message.event !== "message" && message.event !== "error") continue;
-    yield mapOpenAIStreamData(message.data);
+/**
+ * Maps a decoded OpenAI SSE stream, batch by batch, to stream events (named events other than
+ * `error` are ignored; empty batches are not yielded).
+ */
+export async function* mapOpenAIStream(
+  batches: AsyncIterable<readonly SseMessage[]>,
+): AsyncGenerator<StreamEvent[]> {
+  for await (const batch of batches) {
+    const events: StreamEvent[] = [];
+    for (const message of batch) {
+      if (message.event !== undefined && message.event !== "message" && message.event !== "error") continue;
+      events.push(mapOpenAIStreamData(message.data));
+    }
+    if (events.length > 0) yield events;
   }
 }

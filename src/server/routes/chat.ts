@@ -48,7 +48,7 @@ export function registerChatRoute(app: FastifyInstance, options: GatewayServerOp
         Object.assign(note, { deployment: outcome.deployment.id, overheadMs });
         reply.hijack();
         metrics?.observeOverhead(overheadMs / 1000, true);
-        await writeSse(reply.raw, outcome.chunks, outcomeHeaders(outcome, overheadMs), (end) => {
+        await writeSse(reply.raw, outcome.batches, outcomeHeaders(outcome, overheadMs), (end) => {
           note.attempts = outcome.attempts.length;
           note.upstreamMs = outcome.upstreamMs;
           note.errorCode =
