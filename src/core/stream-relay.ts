@@ -33,6 +33,7 @@ export async function* relayStream(
   const idleMs = deployment.timeouts.streamIdleTimeoutMs ?? deps.options.streamIdleTimeoutMs;
   const watch = new StreamWatch(deps.clock, attempt.signal);
   let finished = false;
+  let upstreamEnded = committed.ended;
   let usage: Usage | null = null;
   let outcome: "success" | "failure" | "aborted" = "aborted";
   let failureKind: FailureKind | null = null;
@@ -84,6 +85,7 @@ export async function* relayStream(
     let batch = handle(committed.pending);
     if (batch.out.length > 0) yield batch.out;
     if (batch.end instanceof StreamInterruptedError) throw batch.end;
+    if (batch.end === "done") upstreamEnded = true;
     if (batch.end === null && !committed.ended) {
       for (;;) {
         const left = context.deadline - deps.clock.now();
@@ -116,6 +118,7 @@ export async function* relayStream(
           );
         }
         if (step.done) {
+          upstreamEnded = true;
           if (finished) break;
           throw fail(
             "stream_cut",
@@ -125,14 +128,20 @@ export async function* relayStream(
         batch = handle(step.value);
         if (batch.out.length > 0) yield batch.out;
         if (batch.end instanceof StreamInterruptedError) throw batch.end;
-        if (batch.end === "done") break;
+        if (batch.end === "done") {
+          upstreamEnded = true;
+          break;
+        }
       }
     }
     outcome = "success";
     applySuccess(deps, deployment);
   } finally {
     watch.close();
-    if (outcome !== "success") attempt.controller.abort(new AbortedError("The stream was closed."));
+    // An upstream that has not ended (finish reason without [DONE], caller break, failure) is aborted, so its
+    // connection is not held open; one that ended cleanly is released for reuse.
+    if (outcome !== "success" || !upstreamEnded)
+      attempt.controller.abort(new AbortedError("The stream was closed."));
     else iterator.return?.().catch(() => {});
     win.release();
     finishStream(deps, context, deployment, attempt.startedHr, committed.firstTokenAt, {
