@@ -124,7 +124,9 @@ export class Engine {
     const win = await this.#run(context, (deployment, attempt) =>
       deployment.target
         .chat(
-          { ...request, model: deployment.model, stream: false },
+          request.stream
+            ? { ...request, model: deployment.model, stream: false }
+            : { ...request, model: deployment.model },
           { signal: attempt.signal, headers: call.headers },
         )
         .then((result) => {

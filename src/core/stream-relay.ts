@@ -56,7 +56,8 @@ export async function* relayStream(
         case "chunk":
           if (event.finishReason !== null) finished = true;
           if (event.usage) usage = event.usage;
-          if (!(relay.dropUsageChunk && event.usageOnly)) out.push(event);
+          if (!relay.dropUsageChunk) out.push(event);
+          else if (!event.usageOnly) out.push(withoutNullUsage(event));
           break;
         case "done":
           return { out, end: "done" };
@@ -215,4 +216,17 @@ function finishStream(
     upstreamMs: context.upstreamMs,
     at: now,
   });
+}
+
+const nullUsageTail = ',"usage":null}';
+
+/**
+ * Removes the `"usage":null` that upstreams add to every chunk once we asked for `include_usage`,
+ * so a caller who did not ask sees chunks as the upstream would have sent them.
+ */
+function withoutNullUsage(event: StreamChunkEvent): StreamChunkEvent {
+  if (!event.data.endsWith(nullUsageTail)) return event;
+  const chunk = event.chunk;
+  if (chunk) delete chunk.usage;
+  return { ...event, data: `${event.data.slice(0, -nullUsageTail.length)}}` };
 }

@@ -1,5 +1,5 @@
 import type { OpenAIErrorBody } from "../types/index.js";
-import { LlmuxError, InvalidRequestError, UpstreamHttpError } from "./llmux-error.js";
+import { LlmuxError, InvalidRequestError, ModelNotFoundError, UpstreamHttpError } from "./llmux-error.js";
 import { redactSecrets } from "./redact.js";
 
 const typeByCode: Record<string, string> = {
@@ -27,7 +27,12 @@ const openAICode: Partial<Record<string, string>> = {
 export function toOpenAIErrorBody(error: unknown): OpenAIErrorBody {
   if (error instanceof LlmuxError) {
     const upstream = upstreamOf(error);
-    const param = error instanceof InvalidRequestError ? error.param : null;
+    const param =
+      error instanceof InvalidRequestError
+        ? error.param
+        : error instanceof ModelNotFoundError
+          ? "model"
+          : null;
     return {
       error: {
         message: error.message,

@@ -1,2 +1,22 @@
 export { StatsCollector, type DeploymentCounters, type LatencySummary } from "./stats.js";
 export { SampleRing } from "./percentiles.js";
+export {
+  GatewayMetrics,
+  deploymentStateOf,
+  type GatewayMetricsOptions,
+  type DeploymentStateSample,
+} from "./metrics.js";
+export {
+  metricCatalogue,
+  deploymentStates,
+  type MetricSpec,
+  type DeploymentStateName,
+  type RateLimitDimensionName,
+} from "./metric-names.js";
+export {
+  createLogger,
+  requestLogLine,
+  type Logger,
+  type LoggerOptions,
+  type RequestLogFields,
+} from "./logger.js";
