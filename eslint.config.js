@@ -1,4 +1,5 @@
 import js from "@eslint/js";
+import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
@@ -11,6 +12,10 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": "error",
     },
+  },
+  {
+    files: ["bin/**/*.js", "eslint.config.js"],
+    languageOptions: { globals: globals.node },
   },
   {
     files: ["test/**/*.ts", "bench/**/*.ts", "src/**/*.test.ts"],

@@ -7,5 +7,8 @@ export function redactSecrets(text: string): string {
   return text
     .replace(/\b(Bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi, "$1 [redacted]")
     .replace(/([?&](?:key|api[_-]?key|token)=)[^&\s"']+/gi, "$1[redacted]")
-    .replace(/\b(sk-ant-|sk-proj-|sk-|gsk_|xai-|AIza|csk-|fw_|nvapi-)[A-Za-z0-9_*.-]{4,}/g, "$1[redacted]");
+    .replace(
+      /\b(sk-ant-|sk-proj-|sk-|gsk_|xai-|AIza|csk-|fw_|nvapi-)(?!\[redacted\])[A-Za-z0-9_*.-]{4,}(?!\[redacted\])/g,
+      "$1[redacted]",
+    );
 }

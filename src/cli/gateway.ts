@@ -1,0 +1,126 @@
+import { readFileSync } from "node:fs";
+import { Agent } from "undici";
+import type { AddressInfo } from "node:net";
+import type { GatewayConfig } from "../config/index.js";
+import { createTargets, Engine, groupsFromSpecs, type EngineOptions } from "../core/index.js";
+import { createLogger, GatewayMetrics, StatsCollector, type Logger } from "../observability/index.js";
+import { presetOf } from "../providers/presets.js";
+import { createGatewayServer } from "../server/index.js";
+import { rateLimitSnapshot } from "../util/index.js";
+import type { EngineEvent } from "../types/index.js";
+
+/** A running gateway. */
+export interface RunningGateway {
+  url: string;
+  port: number;
+  engine: Engine;
+  /** Stops accepting, lets in-flight requests finish within `graceMs`, then closes everything. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** The package version, for /health. */
+export function packageVersion(): string {
+  try {
+    const json = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+      version?: string;
+    };
+    return json.version ?? "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+}
+
+/** Engine options from the config's `routing` section. */
+export function engineOptionsOf(config: GatewayConfig): EngineOptions {
+  const routing = config.routing;
+  const options: EngineOptions = { strategy: routing.strategy };
+  if (routing.firstTokenTimeoutMs !== undefined) options.firstTokenTimeoutMs = routing.firstTokenTimeoutMs;
+  if (routing.streamIdleTimeoutMs !== undefined) options.streamIdleTimeoutMs = routing.streamIdleTimeoutMs;
+  if (routing.timeoutMs !== undefined) options.timeoutMs = routing.timeoutMs;
+  if (routing.maxAttempts !== undefined) options.maxAttempts = routing.maxAttempts;
+  if (routing.maxWaitMs !== undefined) options.maxWaitMs = routing.maxWaitMs;
+  if (routing.circuit)
+    options.circuit = Object.fromEntries(Object.entries(routing.circuit).filter(([, v]) => v !== undefined));
+  if (routing.cooldown)
+    options.failure = Object.fromEntries(Object.entries(routing.cooldown).filter(([, v]) => v !== undefined));
+  return options;
+}
+
+/**
+ * Wires a gateway from a compiled config: one pooled undici dispatcher, a target per provider
+ * instance, the engine, metrics/stats/log subscribers, and the HTTP server; then listens.
+ */
+export async function startGateway(
+  config: GatewayConfig,
+  options: { logger?: Logger; port?: number; host?: string; engine?: EngineOptions } = {},
+): Promise<RunningGateway> {
+  const logger = options.logger ?? createLogger({ level: config.logging.level });
+  const dispatcher = new Agent({
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    keepAliveTimeout: 30_000,
+    connections: 256,
+  });
+  const engine = new Engine({ ...engineOptionsOf(config), ...options.engine });
+  const targets = createTargets(config.providers, dispatcher);
+  engine.setGroups(groupsFromSpecs(config.groups, targets));
+  const deployments = () => {
+    const now = Date.now();
+    const seen = new Map<string, { deploymentId: string; provider: string; model: string }>();
+    for (const group of engine.groups())
+      for (const d of group.deployments)
+        seen.set(d.id, { deploymentId: d.id, provider: d.provider, model: d.model });
+    return [...seen.values()].map((d) => ({ ...d, health: engine.store.health(d.deploymentId), now }));
+  };
+  const metrics = new GatewayMetrics({ deploymentStates: deployments });
+  const stats = new StatsCollector();
+  const learned = new Map<string, unknown>();
+  engine.events.on(metrics.listener);
+  engine.events.on(stats.listener);
+  engine.events.on((event: EngineEvent) => {
+    if (event.type === "attempt_end" && event.headers) {
+      const snapshot = rateLimitSnapshot(event.headers, event.at);
+      if (snapshot) learned.set(event.deploymentId, snapshot);
+    } else if (event.type === "cooldown" || event.type === "circuit" || event.type === "disabled") {
+      logger.warn({ event }, event.type);
+    }
+  });
+  const app = createGatewayServer({
+    engine,
+    bodyLimitBytes: config.server.bodyLimitBytes,
+    auth: config.server.auth,
+    rateLimit: config.server.rateLimit,
+    providers: config.providers.map((p) => ({
+      id: p.id,
+      type: p.type,
+      baseUrl: p.baseUrl ?? presetOf(p.type).baseUrl ?? "",
+      models: p.models,
+    })),
+    metrics,
+    logger,
+    counters: (id) => stats.counters(id),
+    learnedLimits: (id) => learned.get(id) ?? null,
+    version: packageVersion(),
+    logBodies: config.logging.bodies,
+  });
+  await app.listen({ port: options.port ?? config.server.port, host: options.host ?? config.server.host });
+  const address = app.server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    engine,
+    close: async (graceMs = config.server.shutdownGraceMs) => {
+      // Idle keep-alive sockets (including ones a client opened but never used) are closed as they
+      // appear; in-flight requests get `graceMs` to finish, then every connection is closed.
+      const idle = setInterval(() => app.server.closeIdleConnections(), 100);
+      const force = setTimeout(() => app.server.closeAllConnections(), graceMs);
+      idle.unref();
+      force.unref();
+      await app.close();
+      clearInterval(idle);
+      clearTimeout(force);
+      await dispatcher.close().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,162 @@
+import { z } from "zod";
+import { providerTypes } from "../types/index.js";
+import {
+  boolean,
+  byteSize,
+  durationMs,
+  httpUrl,
+  integer,
+  nonNegativeNumber,
+  number,
+  optional,
+  positiveNumber,
+  strategy,
+  strictObject,
+  stringLike,
+  text,
+} from "./schema-fields.js";
+
+/*
+ * The file format, section by section, as written in YAML (snake_case). Each section is checked on
+ * its own so one broken section does not hide the problems of the others. README.md documents it.
+ */
+
+const serverSchema = strictObject({
+  host: optional(text),
+  port: optional(integer(0, 65_535)),
+  body_limit: optional(byteSize),
+  auth: optional(
+    strictObject({
+      /** A list, or one comma-separated string (so `keys: ${GATEWAY_KEYS}` works). */
+      keys: optional(z.union([z.string(), z.array(z.string())])),
+      public_status: optional(boolean),
+      public_metrics: optional(boolean),
+    }),
+  ),
+  rate_limit: optional(strictObject({ per_key_rpm: optional(integer(0)), per_ip_rpm: optional(integer(0)) })),
+  shutdown_grace_ms: optional(durationMs),
+});
+
+const routingSchema = strictObject({
+  strategy: optional(strategy),
+  /** MultiRouter's name for `strategy`. */
+  default_strategy: optional(strategy),
+  /** MultiRouter: re-enable a failed instance after this many seconds. */
+  retry_after_seconds: optional(nonNegativeNumber),
+  first_token_timeout_ms: optional(durationMs),
+  stream_idle_timeout_ms: optional(durationMs),
+  timeout_ms: optional(durationMs),
+  max_attempts: optional(integer(1)),
+  max_wait_ms: optional(durationMs),
+  circuit: optional(
+    strictObject({
+      failure_threshold: optional(integer(1)),
+      open_ms: optional(durationMs),
+      max_open_ms: optional(durationMs),
+    }),
+  ),
+  cooldown: optional(
+    strictObject({
+      backoff_base_ms: optional(durationMs),
+      backoff_max_ms: optional(durationMs),
+      quota_cooldown_ms: optional(durationMs),
+    }),
+  ),
+});
+
+/** Limits and per-deployment settings a provider may default and a deployment may set. */
+const deploymentSettings = {
+  rpm: optional(integer(1)),
+  tpm: optional(integer(1)),
+  rpd: optional(integer(1)),
+  context_window: optional(integer(1)),
+  first_token_timeout_ms: optional(durationMs),
+  stream_idle_timeout_ms: optional(durationMs),
+  include_usage: optional(boolean),
+};
+
+const providerSchema = strictObject({
+  id: text.regex(/^[^/\s]+$/, { message: 'must not contain "/" or spaces' }),
+  type: z.enum(providerTypes),
+  api_key: optional(z.string()),
+  base_url: optional(httpUrl),
+  headers: optional(z.record(z.string(), stringLike)),
+  models: optional(z.array(text)),
+  /** Lower first; providers without one come after those with one, in file order. */
+  priority: optional(number),
+  /** Azure OpenAI only. */
+  api_version: optional(text),
+  /** Azure OpenAI only: model → deployment name. */
+  deployments: optional(z.record(z.string(), text)),
+  ...deploymentSettings,
+});
+
+const deploymentShorthand = z
+  .string()
+  .regex(/^[^/\s]+\/\S/, { message: 'expected "<provider id>/<model>", e.g. "openai-1/gpt-4.1"' });
+
+const deploymentObject = strictObject({
+  provider: text,
+  model: text,
+  weight: optional(positiveNumber),
+  ...deploymentSettings,
+});
+
+const deploymentRef = z.union([deploymentShorthand, deploymentObject]);
+
+const groupSchema = z.preprocess(
+  (value) => value ?? {},
+  strictObject({
+    strategy: optional(strategy),
+    deployments: optional(z.array(deploymentRef)),
+    /** Each entry is one more tier: a deployment, or a list of deployments sharing the tier. */
+    fallbacks: optional(z.array(z.union([deploymentRef, z.array(deploymentRef)]))),
+    tiers: optional(z.array(z.array(deploymentRef))),
+  }),
+);
+
+const stateSchema = strictObject({
+  redis: optional(
+    strictObject({
+      url: optional(z.string()),
+      prefix: optional(text),
+    }),
+  ),
+});
+
+/** Log levels pino knows. */
+export const logLevels = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+
+const loggingSchema = strictObject({
+  level: optional(z.enum(logLevels)),
+  bodies: optional(boolean),
+});
+
+/** Every top-level section and its schema. */
+export const sectionSchemas = {
+  server: optional(serverSchema),
+  routing: optional(routingSchema),
+  providers: optional(z.array(providerSchema)),
+  models: optional(z.record(z.string(), groupSchema)),
+  state: optional(stateSchema),
+  logging: optional(loggingSchema),
+};
+
+export type RawServer = z.output<typeof serverSchema>;
+export type RawRouting = z.output<typeof routingSchema>;
+export type RawProvider = z.output<typeof providerSchema>;
+export type RawDeployment = z.output<typeof deploymentRef>;
+export type RawDeploymentObject = z.output<typeof deploymentObject>;
+export type RawGroup = z.output<typeof groupSchema>;
+export type RawState = z.output<typeof stateSchema>;
+export type RawLogging = z.output<typeof loggingSchema>;
+
+/** The validated file, section by section (absent sections are undefined). */
+export interface RawConfig {
+  server?: RawServer | undefined;
+  routing?: RawRouting | undefined;
+  providers?: RawProvider[] | undefined;
+  models?: Record<string, RawGroup> | undefined;
+  state?: RawState | undefined;
+  logging?: RawLogging | undefined;
+}

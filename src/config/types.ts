@@ -1,0 +1,70 @@
+import type { GroupSpec, ProviderInstanceSpec } from "../types/index.js";
+
+/** How a group picks among the available deployments of a tier. */
+export type RoutingStrategy = "weighted" | "priority" | "round-robin";
+
+/** The HTTP side of the gateway. */
+export interface ServerConfig {
+  /** Interface to listen on. Default `127.0.0.1`. */
+  host: string;
+  /** Port to listen on. Default 4000. */
+  port: number;
+  /** Largest accepted request body in bytes. Default 32 MiB (room for images). */
+  bodyLimitBytes: number;
+  /**
+   * Gateway keys clients must present (`Authorization: Bearer …` or `x-api-key`); empty = no auth.
+   * `publicStatus` / `publicMetrics` open `/status` and `/metrics` without a key.
+   */
+  auth: { keys: string[]; publicStatus: boolean; publicMetrics: boolean };
+  /** Requests per minute per gateway key and per client IP; null = unlimited. */
+  rateLimit: { perKeyRpm: number | null; perIpRpm: number | null };
+  /** How long in-flight requests may finish after a shutdown signal. Default 10 s. */
+  shutdownGraceMs: number;
+}
+
+/** Engine options; an absent field means the engine's default. */
+export interface RoutingConfig {
+  /** Default strategy of groups that do not set one. Default `weighted`. */
+  strategy: RoutingStrategy;
+  firstTokenTimeoutMs?: number;
+  streamIdleTimeoutMs?: number;
+  timeoutMs?: number;
+  maxAttempts?: number;
+  maxWaitMs?: number;
+  circuit?: { failureThreshold?: number; openMs?: number; maxOpenMs?: number };
+  cooldown?: { backoffBaseMs?: number; backoffMaxMs?: number; quotaCooldownMs?: number };
+}
+
+/** A compiled gateway configuration: the frozen plan `llmux serve` runs. */
+export interface GatewayConfig {
+  server: ServerConfig;
+  routing: RoutingConfig;
+  /** Usable provider instances only (a key is set, or the type needs none), in priority order. */
+  providers: ProviderInstanceSpec[];
+  /** Explicit groups first (file order), then automatic per-model groups, then the `*-auto` groups. */
+  groups: GroupSpec[];
+  /** Shared deployment state; null = in-memory. */
+  state: { redis: { url: string; prefix: string } | null };
+  logging: { level: string; bodies: boolean };
+}
+
+/** The result of loading a config: the plan, what was skipped or suspicious, and where it came from. */
+export interface LoadedConfig {
+  config: GatewayConfig;
+  /** Human-readable notes (skipped instances, dropped deployments…); never hold secrets. */
+  warnings: string[];
+  /** The file the config was read from; null when it did not come from a file. */
+  file: string | null;
+}
+
+/** One problem found in a config file. */
+export interface ConfigIssue {
+  file: string;
+  /** 1-based line, when the problem has a place in the file. */
+  line: number | null;
+  /** 1-based column, when the problem has a place in the file. */
+  column: number | null;
+  /** Field path such as `providers[2].type` or `models.smart.tiers[0][1].provider`; "" for the file. */
+  path: string;
+  message: string;
+}
