@@ -292,7 +292,6 @@ export class Engine {
   /** Clears all deployment state and strategy cursors. */
   resetState(): void {
     this.store.clear();
-    this.#selector.reset();
   }
 }
 

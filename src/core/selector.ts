@@ -1,7 +1,7 @@
 import { healthTransitions } from "../state/index.js";
 import type { Rng, StateStore } from "../types/index.js";
 import type { Deployment, Group } from "./plan.js";
-import { pickRoundRobin, pickWeighted } from "./select.js";
+import { pickWeighted } from "./select.js";
 
 /** A deployment chosen for the next attempt. */
 export interface Choice {
@@ -25,8 +25,6 @@ export interface NoChoice {
  * the clock value and the rng.
  */
 export class Selector {
-  readonly #cursors = new Map<string, number>();
-
   constructor(
     private readonly store: StateStore,
     private readonly rng: Rng,
@@ -63,11 +61,10 @@ export class Selector {
       case "priority":
         return tier.find(usable);
       case "round-robin": {
-        const key = `${group.name}\u0000${tierIndex}`;
-        const index = pickRoundRobin(tier.length, this.#cursors.get(key) ?? 0, (i) => usable(tier[i]!));
-        if (index < 0) return undefined;
-        this.#cursors.set(key, index + 1);
-        return tier[index];
+        // A shared, ever-increasing counter indexes the usable deployments: fair even while some are out.
+        const candidates = tier.filter(usable);
+        if (candidates.length === 0) return undefined;
+        return candidates[this.store.nextCursor(`rr:${group.name}:${tierIndex}`) % candidates.length];
       }
       case "weighted": {
         const candidates = tier.filter(usable);
@@ -90,10 +87,5 @@ export class Selector {
         rateLimited = true;
     }
     return { deployment: null, earliest, rateLimited };
-  }
-
-  /** Forget round-robin positions. */
-  reset(): void {
-    this.#cursors.clear();
   }
 }

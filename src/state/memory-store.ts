@@ -1,11 +1,16 @@
 import type {
+  Acquisition,
   Admission,
+  CapacityLimits,
   CircuitChange,
   CircuitPolicy,
   DeploymentHealth,
   FailureKind,
+  QuotaSnapshot,
   StateStore,
+  StoreStatus,
 } from "../types/index.js";
+import * as capacity from "./capacity.js";
 import * as transitions from "./health.js";
 
 /**
@@ -13,7 +18,11 @@ import * as transitions from "./health.js";
  * transition from `health.ts`, so it is atomic by construction.
  */
 export class MemoryStateStore implements StateStore {
+  readonly status: StoreStatus = "memory";
   readonly #health = new Map<string, DeploymentHealth>();
+  readonly #counters = new Map<string, capacity.CapacityCounters>();
+  readonly #quotas = new Map<string, QuotaSnapshot>();
+  readonly #cursors = new Map<string, number>();
   #get(deploymentId: string): DeploymentHealth {
     let health = this.#health.get(deploymentId);
     if (!health) {
@@ -54,7 +63,60 @@ export class MemoryStateStore implements StateStore {
     this.#health.delete(deploymentId);
   }
 
+  #countersOf(deploymentId: string): capacity.CapacityCounters {
+    let counters = this.#counters.get(deploymentId);
+    if (!counters) {
+      counters = capacity.freshCounters();
+      this.#counters.set(deploymentId, counters);
+    }
+    return counters;
+  }
+
+  acquire(
+    deploymentId: string,
+    now: number,
+    limits: CapacityLimits,
+    tokens: number,
+    windowMs: number,
+  ): Acquisition {
+    if (limits.rpm === null && limits.tpm === null && limits.rpd === null) return { ok: true };
+    return capacity.acquire(this.#countersOf(deploymentId), now, limits, tokens, windowMs);
+  }
+
+  adjustTokens(deploymentId: string, now: number, delta: number, windowMs: number): void {
+    const counters = this.#counters.get(deploymentId);
+    if (counters) capacity.adjustTokens(counters, now, delta, windowMs);
+  }
+
+  usage(
+    deploymentId: string,
+    now: number,
+    windowMs: number,
+  ): { requests: number; tokens: number; requestsToday: number } {
+    const counters = this.#counters.get(deploymentId);
+    return counters ? capacity.usage(counters, now, windowMs) : { requests: 0, tokens: 0, requestsToday: 0 };
+  }
+
+  recordQuota(deploymentId: string, snapshot: QuotaSnapshot): void {
+    this.#quotas.set(deploymentId, snapshot);
+  }
+
+  quota(deploymentId: string): QuotaSnapshot | null {
+    return this.#quotas.get(deploymentId) ?? null;
+  }
+
+  nextCursor(key: string): number {
+    const value = this.#cursors.get(key) ?? 0;
+    this.#cursors.set(key, value + 1);
+    return value;
+  }
+
   clear(): void {
     this.#health.clear();
+    this.#counters.clear();
+    this.#quotas.clear();
+    this.#cursors.clear();
   }
+
+  async close(): Promise<void> {}
 }

@@ -47,11 +47,39 @@ export interface CircuitChange {
   until: number;
 }
 
+/** Configured capacity of one deployment; null = unlimited. */
+export interface CapacityLimits {
+  /** Requests per window (a minute, or `windowMs`). */
+  rpm: number | null;
+  /** Tokens (prompt + completion) per window. */
+  tpm: number | null;
+  /** Requests per day. */
+  rpd: number | null;
+}
+
+/** Result of taking capacity for one request. */
+export type Acquisition =
+  { ok: true } | { ok: false; dimension: "requests" | "tokens" | "requests_per_day"; retryAt: number };
+
+/** Remaining quota a provider reported in its headers (see `rateLimitSnapshot`). */
+export interface QuotaSnapshot {
+  requests: { limit: number | null; remaining: number | null; resetAt: number | null } | null;
+  tokens: { limit: number | null; remaining: number | null; resetAt: number | null } | null;
+  at: number;
+}
+
+/** Where deployment state lives and whether it is in sync. */
+export type StoreStatus = "memory" | "connected" | "degraded";
+
 /**
  * Deployment state behind domain operations, so a shared store can make each one atomic.
  * Reads come from a local view and are synchronous; the memory store is the default.
+ * A shared store writes through to its backend and keeps the view fresh from broadcasts; when the
+ * backend is unreachable it keeps serving from the view (status `degraded`).
  */
 export interface StateStore {
+  /** `memory`, or for a shared store `connected` / `degraded`. */
+  readonly status: StoreStatus;
   /** The current health of a deployment (a fresh default for unknown ids). */
   health(deploymentId: string): Readonly<DeploymentHealth>;
   /** May the deployment take a request now? Takes the half-open probe lease when it is the probe. */
@@ -66,6 +94,34 @@ export interface StateStore {
   disable(deploymentId: string, reason: string, now: number): void;
   /** Put a disabled deployment back and clear its state. */
   enable(deploymentId: string): void;
+  /**
+   * Takes one request and `tokens` from the deployment's budgets for the current windows, atomically
+   * (across nodes for a shared store). Windows are sliding (two fixed windows, weighted) of
+   * `windowMs` for rpm/tpm and a day for rpd. A denied request takes nothing.
+   */
+  acquire(
+    deploymentId: string,
+    now: number,
+    limits: CapacityLimits,
+    tokens: number,
+    windowMs: number,
+  ): Acquisition | Promise<Acquisition>;
+  /** Corrects the tokens charged to the current window once the real usage is known (may be negative). */
+  adjustTokens(deploymentId: string, now: number, delta: number, windowMs: number): void;
+  /** How much of each budget is used now (for selection by headroom and for status). */
+  usage(
+    deploymentId: string,
+    now: number,
+    windowMs: number,
+  ): { requests: number; tokens: number; requestsToday: number };
+  /** Remembers the quota a provider last reported for the deployment. */
+  recordQuota(deploymentId: string, snapshot: QuotaSnapshot): void;
+  /** The last quota snapshot, if any. */
+  quota(deploymentId: string): QuotaSnapshot | null;
+  /** The next value of a shared counter (round-robin positions), starting at 0. */
+  nextCursor(key: string): number;
   /** Forget everything. */
   clear(): void;
+  /** Releases connections and timers (no-op for memory). */
+  close(): Promise<void>;
 }
