@@ -12,7 +12,7 @@ import { linkAbort, raceAbort } from "./abort.js";
 import { AttemptTimeout, classifyFailure } from "./classify.js";
 import type { EngineEvents } from "./events.js";
 import type { ResolvedEngineOptions } from "./options.js";
-import type { Deployment } from "./plan.js";
+import { hasLimits, type Deployment } from "./plan.js";
 import { decide, type FailureDecision } from "./policy.js";
 import type { RequestContext } from "./request-context.js";
 import type { Selector } from "./selector.js";
@@ -32,6 +32,8 @@ export interface AttemptHandle {
 /** The answer of a successful attempt. */
 export interface AttemptWin<T> {
   value: T;
+  /** Tokens charged to the deployment's tpm budget up front (reconcile with the real usage). */
+  chargedTokens: number;
   deployment: Deployment;
   attempt: AttemptHandle;
   /** Ends the attempt's bookkeeping: unlinks the caller's signal. Streams call it when they end. */
@@ -48,6 +50,48 @@ export interface LoopDeps {
   readonly options: ResolvedEngineOptions;
 }
 
+/**
+ * Takes the request's share of the deployment's configured capacity (one round trip for a shared
+ * store). Returns the tokens charged (0 without a tpm limit), or null when the deployment is full —
+ * then it is skipped until its capacity frees, without counting as an attempt.
+ */
+async function takeCapacity(
+  deps: LoopDeps,
+  context: RequestContext,
+  exclusions: Exclusions,
+  deployment: Deployment,
+  now: number,
+): Promise<number | null> {
+  if (!hasLimits(deployment) || !deployment.limits) return 0;
+  const tokens = deployment.limits.tpm === null ? 0 : (context.estimateTokens?.() ?? 0);
+  const result = await deps.store.acquire(
+    deployment.id,
+    now,
+    deployment.limits,
+    tokens,
+    deps.options.capacityWindowMs,
+  );
+  if (result.ok) return tokens;
+  exclusions.full.set(deployment.id, result.retryAt);
+  deps.events.emit({
+    type: "capacity_full",
+    requestId: context.requestId,
+    deploymentId: deployment.id,
+    dimension: result.dimension,
+    retryAt: result.retryAt,
+    at: now,
+  });
+  return null;
+}
+
+/** When the first full deployment frees, or null. */
+function earliestFull(exclusions: Exclusions, now: number): number | null {
+  let earliest: number | null = null;
+  for (const at of exclusions.full.values())
+    if (at > now) earliest = earliest === null ? at : Math.min(earliest, at);
+  return earliest;
+}
+
 /** Runs one attempt against a deployment; throws on failure. */
 export type AttemptRunner<T> = (deployment: Deployment, attempt: AttemptHandle) => Promise<T>;
 
@@ -62,6 +106,8 @@ interface Exclusions {
   contextFailure: Failure | null;
   contextModels: Set<string>;
   lastFailure: Failure | null;
+  /** Deployments whose configured capacity is used up, with when it frees (checked against the clock). */
+  full: Map<string, number>;
 }
 
 /**
@@ -105,9 +151,10 @@ export function applySuccess(deps: LoopDeps, deployment: Deployment): void {
   if (change) deps.events.emit({ type: "circuit", deploymentId: deployment.id, ...change, at: now });
 }
 
-function eligibleFor(exclusions: Exclusions): (deployment: Deployment) => boolean {
+function eligibleFor(exclusions: Exclusions, clock: Clock): (deployment: Deployment) => boolean {
   return (deployment) => {
     if (exclusions.excluded.has(deployment.id)) return false;
+    if (exclusions.full.size > 0 && (exclusions.full.get(deployment.id) ?? 0) > clock.now()) return false;
     if (exclusions.minContextWindow === null) return true;
     if (exclusions.contextModels.has(deployment.model)) return false;
     return deployment.contextWindow !== null && deployment.contextWindow > exclusions.minContextWindow;
@@ -142,8 +189,9 @@ export async function runAttempts<T>(
     contextFailure: null,
     contextModels: new Set(),
     lastFailure: null,
+    full: new Map(),
   };
-  const eligible = eligibleFor(exclusions);
+  const eligible = eligibleFor(exclusions, deps.clock);
   const { options, clock } = deps;
   for (;;) {
     if (context.signal?.aborted) throw new AbortedError(undefined, context.signal.reason);
@@ -152,11 +200,17 @@ export async function runAttempts<T>(
     if (context.attempts.length >= options.maxAttempts) throw exhaustedError(context, exclusions, null, now);
     const choice = deps.selector.choose(context.group, now, eligible);
     if (choice.deployment === null) {
-      await waitOrThrow(deps, context, exclusions, choice.earliest, choice.rateLimited);
+      const full = earliestFull(exclusions, now);
+      const earliest = full === null ? choice.earliest : Math.min(full, choice.earliest ?? full);
+      await waitOrThrow(deps, context, exclusions, earliest, choice.rateLimited || full !== null);
       continue;
     }
+    const charged = await takeCapacity(deps, context, exclusions, choice.deployment, now);
+    if (charged === null) continue;
     const outcome = await attemptOnce(deps, context, choice.deployment, run);
-    if ("value" in outcome) return outcome;
+    if ("value" in outcome) return { ...outcome, chargedTokens: charged };
+    if (charged > 0)
+      deps.store.adjustTokens(choice.deployment.id, deps.clock.now(), -charged, options.capacityWindowMs);
     handleFailure(deps, context, exclusions, choice.deployment, outcome.failure);
   }
 }
@@ -213,7 +267,7 @@ async function attemptOnce<T>(
     const value = await raceAbort(run(deployment, attempt), controller.signal);
     clock.clearTimeout(timer);
     context.responseHeaders = attempt.headers ?? {};
-    return { value, deployment, attempt, release: unlink };
+    return { value, deployment, attempt, release: unlink, chargedTokens: 0 };
   } catch (thrown) {
     clock.clearTimeout(timer);
     unlink();

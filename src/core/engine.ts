@@ -22,6 +22,8 @@ import {
   type AttemptWin,
   type LoopDeps,
 } from "./attempt-loop.js";
+import { settleCapacity } from "./capacity.js";
+import { estimateEmbeddingTokens, estimateRequestTokens } from "./estimate.js";
 import { EngineEvents } from "./events.js";
 import { resolveEngineOptions, type EngineOptions, type ResolvedEngineOptions } from "./options.js";
 import type { Deployment, Group } from "./plan.js";
@@ -121,6 +123,7 @@ export class Engine {
   /** A non-streaming chat completion through the group `groupName`. */
   async chat(groupName: string, request: ChatRequest, call: CallOptions = {}): Promise<ChatOutcome> {
     const context = openRequest(this.#lookup(groupName), false, call, this.clock, this.options.timeoutMs);
+    context.estimateTokens = () => estimateRequestTokens(request, this.options.defaultOutputTokens);
     const win = await this.#run(context, (deployment, attempt) =>
       deployment.target
         .chat(
@@ -142,6 +145,7 @@ export class Engine {
   /** A streaming chat completion; resolves once the first content arrived (the commit point). */
   async chatStream(groupName: string, request: ChatRequest, call: CallOptions = {}): Promise<StreamOutcome> {
     const context = openRequest(this.#lookup(groupName), true, call, this.clock, this.options.timeoutMs);
+    context.estimateTokens = () => estimateRequestTokens(request, this.options.defaultOutputTokens);
     const callerWantsUsage = request.stream_options?.include_usage === true;
     const now = (): number => this.clock.now();
     const win: AttemptWin<CommittedStream> = await this.#run(context, async (deployment, attempt) => {
@@ -180,6 +184,7 @@ export class Engine {
     call: CallOptions = {},
   ): Promise<EmbeddingsOutcome> {
     const context = openRequest(this.#lookup(groupName), false, call, this.clock, this.options.timeoutMs);
+    context.estimateTokens = () => estimateEmbeddingTokens(request);
     const win = await this.#run(context, (deployment, attempt) =>
       deployment.target
         .embeddings(
@@ -234,6 +239,7 @@ export class Engine {
     const now = this.clock.now();
     const { deployment, attempt } = win;
     applySuccess(this.#deps, deployment);
+    settleCapacity(this.#deps, win, usage, attempt.headers, now);
     const durationMs = performance.now() - attempt.startedHr;
     context.upstreamMs += durationMs;
     context.attempts.push({

@@ -22,6 +22,10 @@ export interface EngineOptions {
   retrySameDelayMs?: number;
   /** How long to wait for `[DONE]` after a finish reason before ending the stream. Default 1 s. */
   finishGraceMs?: number;
+  /** Length of the rpm/tpm window of configured deployment limits. Default 60 s (tests and benchmarks scale it). */
+  capacityWindowMs?: number;
+  /** Completion tokens assumed for a request without `max_tokens`, when charging a tpm budget. Default 256. */
+  defaultOutputTokens?: number;
   circuit?: Partial<CircuitPolicy>;
   failure?: Partial<FailurePolicyOptions>;
   /** Deployment state; default in-memory. */
@@ -41,6 +45,8 @@ export interface ResolvedEngineOptions {
   retrySameLimit: number;
   retrySameDelayMs: number;
   finishGraceMs: number;
+  capacityWindowMs: number;
+  defaultOutputTokens: number;
   circuit: CircuitPolicy;
   failure: FailurePolicyOptions;
 }
@@ -57,6 +63,8 @@ export function resolveEngineOptions(options: EngineOptions): ResolvedEngineOpti
     retrySameLimit: options.retrySameLimit ?? 1,
     retrySameDelayMs: options.retrySameDelayMs ?? 200,
     finishGraceMs: options.finishGraceMs ?? 1_000,
+    capacityWindowMs: options.capacityWindowMs ?? 60_000,
+    defaultOutputTokens: options.defaultOutputTokens ?? 256,
     circuit: {
       failureThreshold: 3,
       openMs: 10_000,

@@ -23,6 +23,7 @@ export function groupsFromSpecs(specs: readonly GroupSpec[], targets: ReadonlyMa
           tier: d.tier,
           contextWindow: d.contextWindow,
           includeUsage: d.includeUsage,
+          limits: Object.freeze({ rpm: d.rpm, tpm: d.tpm, rpd: d.rpd }),
           timeouts: Object.freeze({
             ...(d.firstTokenTimeoutMs === null ? {} : { firstTokenTimeoutMs: d.firstTokenTimeoutMs }),
             ...(d.streamIdleTimeoutMs === null ? {} : { streamIdleTimeoutMs: d.streamIdleTimeoutMs }),

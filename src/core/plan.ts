@@ -1,4 +1,4 @@
-import type { Target } from "../types/index.js";
+import type { CapacityLimits, Target } from "../types/index.js";
 
 /** How a group picks among the available deployments of a tier. */
 export type Strategy = "weighted" | "priority" | "round-robin";
@@ -26,6 +26,14 @@ export interface Deployment {
   /** Ask the upstream for `stream_options.include_usage` (some local servers reject it). */
   readonly includeUsage: boolean;
   readonly timeouts: Readonly<DeploymentTimeouts>;
+  /** Configured capacity (rpm / tpm / rpd); absent or all null = unlimited. */
+  readonly limits?: Readonly<CapacityLimits>;
+}
+
+/** True when the deployment has any configured capacity limit. */
+export function hasLimits(deployment: Deployment): boolean {
+  const limits = deployment.limits;
+  return limits !== undefined && (limits.rpm !== null || limits.tpm !== null || limits.rpd !== null);
 }
 
 /** A name clients ask for, mapped to ordered tiers of deployments. */

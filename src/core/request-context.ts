@@ -32,6 +32,8 @@ export interface RequestContext {
   upstreamMs: number;
   /** Response headers of the attempt that answered. */
   responseHeaders: HeaderMap;
+  /** Tokens the request will be charged against tpm budgets (computed only when one is configured). */
+  estimateTokens: (() => number) | null;
 }
 
 /** A unique request id (`req_<uuid>`). */
@@ -62,5 +64,6 @@ export function openRequest(
     attempts: [],
     upstreamMs: 0,
     responseHeaders: {},
+    estimateTokens: null,
   };
 }

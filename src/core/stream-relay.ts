@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { AbortedError, StreamInterruptedError } from "../errors/index.js";
 import type { FailureKind, StreamChunkEvent, StreamEvent, Usage } from "../types/index.js";
+import { settleCapacity } from "./capacity.js";
 import { applyDecision, applySuccess, type AttemptWin, type LoopDeps } from "./attempt-loop.js";
 import { AttemptTimeout, classifyFailure } from "./classify.js";
 import type { Deployment } from "./plan.js";
@@ -137,6 +138,7 @@ export async function* relayStream(
     }
     outcome = "success";
     applySuccess(deps, deployment);
+    settleCapacity(deps, win, usage, context.responseHeaders, deps.clock.now());
   } finally {
     watch.close();
     // An upstream that has not ended (finish reason without [DONE], caller break, failure) is aborted, so its

@@ -29,6 +29,12 @@ export interface ModelOptions {
   includeUsage?: boolean;
   firstTokenTimeoutMs?: number;
   streamIdleTimeoutMs?: number;
+  /** Requests per minute (per `capacityWindowMs`) this entry may take; llmux never sends more. */
+  rpm?: number;
+  /** Tokens (prompt + completion) per minute this entry may take. */
+  tpm?: number;
+  /** Requests per day this entry may take. */
+  rpd?: number;
   /** What the entry serves: chat completions (default) or embeddings. */
   kind?: "chat" | "embeddings";
 }
@@ -109,6 +115,7 @@ export class Multiplexer {
       contextWindow: options.contextWindow ?? null,
       includeUsage: options.includeUsage ?? true,
       timeouts,
+      limits: { rpm: options.rpm ?? null, tpm: options.tpm ?? null, rpd: options.rpd ?? null },
     });
     this.#entries = [...this.#entries, { deployment, kind: options.kind ?? "chat" }];
     this.#rebuild();

@@ -10,6 +10,7 @@ export type EngineEvent =
   | CircuitEvent
   | DisabledEvent
   | MalformedChunkEvent
+  | CapacityFullEvent
   | RequestEndEvent;
 
 export interface AttemptStartEvent {
@@ -81,6 +82,16 @@ export interface MalformedChunkEvent {
   type: "malformed_chunk";
   deploymentId: string;
   requestId: string;
+  at: number;
+}
+
+/** A deployment's configured capacity (rpm / tpm / rpd) was used up; the request went elsewhere or waited. */
+export interface CapacityFullEvent {
+  type: "capacity_full";
+  requestId: string;
+  deploymentId: string;
+  dimension: "requests" | "tokens" | "requests_per_day";
+  retryAt: number;
   at: number;
 }
 

@@ -11,7 +11,15 @@ import type { EngineEvent, Target } from "../../src/types/index.js";
 export function deployment(
   id: string,
   target: Target,
-  options: { model?: string; tier?: number; weight?: number; contextWindow?: number } = {},
+  options: {
+    model?: string;
+    tier?: number;
+    weight?: number;
+    contextWindow?: number;
+    rpm?: number;
+    tpm?: number;
+    rpd?: number;
+  } = {},
 ): Deployment {
   return {
     id,
@@ -23,6 +31,7 @@ export function deployment(
     contextWindow: options.contextWindow ?? null,
     includeUsage: true,
     timeouts: {},
+    limits: { rpm: options.rpm ?? null, tpm: options.tpm ?? null, rpd: options.rpd ?? null },
   };
 }
 

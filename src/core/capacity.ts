@@ -1,0 +1,31 @@
+import type { HeaderMap, Usage } from "../types/index.js";
+import { rateLimitSnapshot } from "../util/index.js";
+import type { AttemptWin, LoopDeps } from "./attempt-loop.js";
+
+/**
+ * After an answer: corrects the tokens charged up front to the real usage, and remembers the quota
+ * the provider reported in its headers (for status, metrics and scheduling).
+ */
+export function settleCapacity(
+  deps: LoopDeps,
+  win: AttemptWin<unknown>,
+  usage: Usage | null,
+  headers: HeaderMap | null,
+  now: number,
+): void {
+  const { deployment } = win;
+  if (win.chargedTokens > 0 && usage) {
+    const actual = usage.total_tokens ?? (usage.prompt_tokens ?? 0) + (usage.completion_tokens ?? 0);
+    if (actual !== win.chargedTokens)
+      deps.store.adjustTokens(deployment.id, now, actual - win.chargedTokens, deps.options.capacityWindowMs);
+  }
+  if (headers) {
+    const snapshot = rateLimitSnapshot(headers, now);
+    if (snapshot)
+      deps.store.recordQuota(deployment.id, {
+        requests: snapshot.requests,
+        tokens: snapshot.tokens,
+        at: snapshot.at,
+      });
+  }
+}

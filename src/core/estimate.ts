@@ -1,0 +1,61 @@
+import type { ChatRequest, EmbeddingsRequest } from "../types/index.js";
+
+/** Characters per token assumed by the quick estimate (English text and code average about 4). */
+const charsPerToken = 4;
+/** Tokens of overhead per message (role and separators). */
+const perMessage = 4;
+
+function textLength(content: unknown): number {
+  if (typeof content === "string") return content.length;
+  if (!Array.isArray(content)) return 0;
+  let length = 0;
+  for (const part of content) {
+    if (typeof part !== "object" || part === null) continue;
+    const text = (part as { text?: unknown }).text;
+    if (typeof text === "string") length += text.length;
+    else if ((part as { type?: unknown }).type === "image_url") length += 85 * charsPerToken;
+  }
+  return length;
+}
+
+/**
+ * A fast estimate of a chat request's prompt tokens: message text / 4 plus a small per-message
+ * overhead, tool call arguments and tool definitions included. Reconciled with the real usage
+ * after the answer, so it only has to be roughly right.
+ */
+export function estimatePromptTokens(request: ChatRequest): number {
+  let chars = 0;
+  let messages = 0;
+  for (const message of request.messages) {
+    if (typeof message !== "object" || message === null) continue;
+    messages += 1;
+    const record = message as { content?: unknown; tool_calls?: unknown };
+    chars += textLength(record.content);
+    if (Array.isArray(record.tool_calls)) chars += JSON.stringify(record.tool_calls).length;
+  }
+  if (Array.isArray(request["tools"])) chars += JSON.stringify(request["tools"]).length;
+  return Math.ceil(chars / charsPerToken) + perMessage * messages;
+}
+
+/** Tokens a chat request will be charged up front: prompt estimate plus the output it may produce. */
+export function estimateRequestTokens(request: ChatRequest, defaultOutputTokens: number): number {
+  const output = request.max_completion_tokens ?? request.max_tokens ?? defaultOutputTokens;
+  const choices = typeof request["n"] === "number" && request["n"] > 1 ? request["n"] : 1;
+  return estimatePromptTokens(request) + output * choices;
+}
+
+/** Tokens of an embeddings request's input. */
+export function estimateEmbeddingTokens(request: EmbeddingsRequest): number {
+  const input = request.input;
+  if (typeof input === "string") return Math.ceil(input.length / charsPerToken);
+  if (!Array.isArray(input)) return 0;
+  let tokens = 0;
+  for (const item of input)
+    tokens +=
+      typeof item === "string"
+        ? Math.ceil(item.length / charsPerToken)
+        : Array.isArray(item)
+          ? item.length
+          : 1;
+  return tokens;
+}
