@@ -15,7 +15,9 @@ import type { ResolvedEngineOptions } from "./options.js";
 import { hasLimits, type Deployment } from "./plan.js";
 import { decide, type FailureDecision } from "./policy.js";
 import type { RequestContext } from "./request-context.js";
+import type { QuotaGate } from "./quota-gate.js";
 import type { Selector } from "./selector.js";
+import type { Ticket, WaitQueue } from "./wait-queue.js";
 
 /** What one attempt gets: its abort signal and when it started. */
 export interface AttemptHandle {
@@ -48,6 +50,9 @@ export interface LoopDeps {
   readonly clock: Clock;
   readonly rng: Rng;
   readonly options: ResolvedEngineOptions;
+  readonly gate: QuotaGate;
+  /** The fair wait queue of a group. */
+  readonly queueFor: (group: string) => WaitQueue;
 }
 
 /**
@@ -62,8 +67,11 @@ async function takeCapacity(
   deployment: Deployment,
   now: number,
 ): Promise<number | null> {
-  if (!hasLimits(deployment) || !deployment.limits) return 0;
-  const tokens = deployment.limits.tpm === null ? 0 : (context.estimateTokens?.() ?? 0);
+  if (!hasLimits(deployment) || !deployment.limits) {
+    deps.gate.noteStart(deployment.id, now, requestTokens(context));
+    return 0;
+  }
+  const tokens = deployment.limits.tpm === null ? 0 : requestTokens(context);
   const result = await deps.store.acquire(
     deployment.id,
     now,
@@ -71,7 +79,10 @@ async function takeCapacity(
     tokens,
     deps.options.capacityWindowMs,
   );
-  if (result.ok) return tokens;
+  if (result.ok) {
+    deps.gate.noteStart(deployment.id, now, requestTokens(context));
+    return tokens;
+  }
   exclusions.full.set(deployment.id, result.retryAt);
   deps.events.emit({
     type: "capacity_full",
@@ -82,6 +93,12 @@ async function takeCapacity(
     at: now,
   });
   return null;
+}
+
+/** The request's token estimate, computed once. */
+function requestTokens(context: RequestContext): number {
+  if (context.tokens === null) context.tokens = context.estimateTokens?.() ?? 0;
+  return context.tokens;
 }
 
 /** When the first full deployment frees, or null. */
@@ -151,10 +168,20 @@ export function applySuccess(deps: LoopDeps, deployment: Deployment): void {
   if (change) deps.events.emit({ type: "circuit", deploymentId: deployment.id, ...change, at: now });
 }
 
-function eligibleFor(exclusions: Exclusions, clock: Clock): (deployment: Deployment) => boolean {
+function eligibleFor(
+  exclusions: Exclusions,
+  deps: LoopDeps,
+  context: RequestContext,
+): (deployment: Deployment) => boolean {
   return (deployment) => {
     if (exclusions.excluded.has(deployment.id)) return false;
-    if (exclusions.full.size > 0 && (exclusions.full.get(deployment.id) ?? 0) > clock.now()) return false;
+    const now = deps.clock.now();
+    if (exclusions.full.size > 0 && (exclusions.full.get(deployment.id) ?? 0) > now) return false;
+    const blocked = deps.gate.blockedUntil(deployment, now, requestTokens(context));
+    if (blocked !== null) {
+      exclusions.full.set(deployment.id, blocked);
+      return false;
+    }
     if (exclusions.minContextWindow === null) return true;
     if (exclusions.contextModels.has(deployment.model)) return false;
     return deployment.contextWindow !== null && deployment.contextWindow > exclusions.minContextWindow;
@@ -191,22 +218,58 @@ export async function runAttempts<T>(
     lastFailure: null,
     full: new Map(),
   };
-  const eligible = eligibleFor(exclusions, deps.clock);
+  const eligible = eligibleFor(exclusions, deps, context);
   const { options, clock } = deps;
+  const wait: WaitState = { ticket: null, since: null };
+  try {
+    return await loop(deps, context, run, exclusions, eligible, wait);
+  } finally {
+    wait.ticket?.release();
+  }
+}
+
+/** A request's place in its group's wait queue, and when it started waiting. */
+interface WaitState {
+  ticket: Ticket | null;
+  since: number | null;
+}
+
+async function loop<T>(
+  deps: LoopDeps,
+  context: RequestContext,
+  run: AttemptRunner<T>,
+  exclusions: Exclusions,
+  eligible: (deployment: Deployment) => boolean,
+  wait: WaitState,
+): Promise<AttemptWin<T>> {
+  const { options, clock } = deps;
+  const queue = deps.queueFor(context.group.name);
   for (;;) {
     if (context.signal?.aborted) throw new AbortedError(undefined, context.signal.reason);
     const now = clock.now();
     if (now >= context.deadline) throw deadlineError(context, exclusions);
     if (context.attempts.length >= options.maxAttempts) throw exhaustedError(context, exclusions, null, now);
+    // Fairness: while others wait for capacity, a newcomer queues behind them instead of overtaking.
+    if (wait.ticket === null && queue.length > 0 && context.attempts.length === 0) {
+      await joinQueue(deps, context, exclusions, queue, wait, null, now);
+      continue;
+    }
     const choice = deps.selector.choose(context.group, now, eligible);
     if (choice.deployment === null) {
       const full = earliestFull(exclusions, now);
       const earliest = full === null ? choice.earliest : Math.min(full, choice.earliest ?? full);
-      await waitOrThrow(deps, context, exclusions, earliest, choice.rateLimited || full !== null);
+      const limited = choice.rateLimited || full !== null;
+      if (wait.ticket === null && earliest !== null && limited && exclusions.pendingRetry.size === 0) {
+        await joinQueue(deps, context, exclusions, queue, wait, earliest, now);
+        continue;
+      }
+      await waitOrThrow(deps, context, exclusions, earliest, limited, wait);
       continue;
     }
     const charged = await takeCapacity(deps, context, exclusions, choice.deployment, now);
     if (charged === null) continue;
+    wait.ticket?.release();
+    wait.ticket = null;
     const outcome = await attemptOnce(deps, context, choice.deployment, run);
     if ("value" in outcome) return { ...outcome, chargedTokens: charged };
     if (charged > 0)
@@ -365,9 +428,11 @@ async function waitOrThrow(
   exclusions: Exclusions,
   earliest: number | null,
   rateLimited: boolean,
+  wait: WaitState,
 ): Promise<void> {
   const now = deps.clock.now();
-  const budget = Math.min(deps.options.maxWaitMs, context.deadline - now);
+  const waited = wait.since === null ? 0 : now - wait.since;
+  const budget = Math.min(deps.options.maxWaitMs - waited, context.deadline - now);
   const again = exclusions.pendingRetry;
   if (again.size > 0 && (earliest === null || earliest - now > deps.options.retrySameDelayMs)) {
     if (deps.options.retrySameDelayMs >= context.deadline - now)
@@ -378,6 +443,7 @@ async function waitOrThrow(
     return;
   }
   if (earliest !== null && earliest - now <= budget) {
+    wait.since ??= now;
     await sleep(deps.clock, Math.max(1, earliest - now), context.signal).catch(abortToError(context));
     return;
   }
@@ -390,16 +456,56 @@ async function waitOrThrow(
       cause: failure.cause,
     });
   }
-  if (rateLimited && earliest !== null) {
-    const retryAfterMs = Math.max(0, earliest - now);
-    throw new RateLimitedError(
-      `Every deployment of '${context.group.name}' is rate-limited; the first recovers in ${retryAfterMs} ms.`,
-      retryAfterMs,
-      context.attempts,
-      exclusions.lastFailure?.cause,
-    );
-  }
+  if (rateLimited && earliest !== null)
+    throw rateLimitedError(context, exclusions, Math.max(0, earliest - now));
   throw exhaustedError(context, exclusions, earliest, now);
+}
+
+function rateLimitedError(
+  context: RequestContext,
+  exclusions: Exclusions,
+  retryAfterMs: number,
+): RateLimitedError {
+  return new RateLimitedError(
+    `Every deployment of '${context.group.name}' is at its limit; capacity frees in about ${Math.ceil(retryAfterMs)} ms.`,
+    Math.ceil(retryAfterMs),
+    context.attempts,
+    exclusions.lastFailure?.cause,
+  );
+}
+
+/**
+ * Queues the request behind those already waiting for capacity — or, when the wait this would mean
+ * exceeds `maxWaitMs` (or the queue is full), answers a 429 at once with the estimated wait as
+ * Retry-After. `earliest` is when capacity frees (null: only queueing for fairness).
+ */
+async function joinQueue(
+  deps: LoopDeps,
+  context: RequestContext,
+  exclusions: Exclusions,
+  queue: WaitQueue,
+  wait: WaitState,
+  earliest: number | null,
+  now: number,
+): Promise<void> {
+  const ahead = queue.length;
+  const first = earliest === null ? 0 : Math.max(0, earliest - now);
+  const estimate = first + ahead * slotIntervalMs(deps, context);
+  const budget = Math.min(deps.options.maxWaitMs, context.deadline - now);
+  if (ahead >= deps.options.maxQueue || ((ahead > 0 || earliest !== null) && estimate > budget)) {
+    throw rateLimitedError(context, exclusions, Math.max(estimate, first, 1));
+  }
+  wait.since ??= now;
+  wait.ticket = await queue.enter(context.signal).catch(abortToError(context));
+  const left = deps.options.maxWaitMs - (deps.clock.now() - wait.since);
+  if (left <= 0) throw rateLimitedError(context, exclusions, Math.max(1, slotIntervalMs(deps, context)));
+}
+
+/** Average time between free request slots of the group's configured capacity (0 when unknown). */
+function slotIntervalMs(deps: LoopDeps, context: RequestContext): number {
+  let perWindow = 0;
+  for (const deployment of context.group.deployments) perWindow += deployment.limits?.rpm ?? 0;
+  return perWindow > 0 ? deps.options.capacityWindowMs / perWindow : 0;
 }
 
 function abortToError(context: RequestContext): (reason: unknown) => never {

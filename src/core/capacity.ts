@@ -25,7 +25,8 @@ export function settleCapacity(
       deps.store.recordQuota(deployment.id, {
         requests: snapshot.requests,
         tokens: snapshot.tokens,
-        at: snapshot.at,
+        // Requests this node starts after this one began are not in the report: count from its start.
+        at: win.attempt.startedAt,
       });
   }
 }

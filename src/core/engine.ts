@@ -28,7 +28,9 @@ import { EngineEvents } from "./events.js";
 import { resolveEngineOptions, type EngineOptions, type ResolvedEngineOptions } from "./options.js";
 import type { Deployment, Group } from "./plan.js";
 import { openRequest, type CallOptions, type RequestContext } from "./request-context.js";
+import { QuotaGate } from "./quota-gate.js";
 import { Selector } from "./selector.js";
+import { WaitQueue } from "./wait-queue.js";
 import { malformedReporter, readToCommit, type CommittedStream } from "./stream-commit.js";
 import { relayStream } from "./stream-relay.js";
 
@@ -79,6 +81,7 @@ export class Engine {
   #groups = new Map<string, Group>();
   readonly #deps: LoopDeps;
   readonly #selector: Selector;
+  readonly #gate: QuotaGate;
 
   constructor(options: EngineOptions = {}) {
     this.options = resolveEngineOptions(options);
@@ -86,13 +89,30 @@ export class Engine {
     const rng: Rng = options.rng ?? Math.random;
     this.store = options.store ?? new MemoryStateStore();
     this.events = new EngineEvents();
-    this.#selector = new Selector(this.store, rng, this.options.circuit.probeLeaseMs);
+    this.#gate = new QuotaGate(this.store, this.options.capacityWindowMs, this.options.quotaStaleMs);
+    const gate = this.#gate;
+    this.#selector = new Selector(
+      this.store,
+      rng,
+      this.options.circuit.probeLeaseMs,
+      (deployment, now) => deployment.weight * gate.headroom(deployment, now),
+    );
+    const queues = new Map<string, WaitQueue>();
     this.#deps = {
       store: this.store,
       selector: this.#selector,
       events: this.events,
       clock: this.clock,
       rng,
+      gate,
+      queueFor: (group) => {
+        let queue = queues.get(group);
+        if (!queue) {
+          queue = new WaitQueue();
+          queues.set(group, queue);
+        }
+        return queue;
+      },
       options: this.options,
     };
   }
@@ -298,6 +318,7 @@ export class Engine {
   /** Clears all deployment state and strategy cursors. */
   resetState(): void {
     this.store.clear();
+    this.#gate.clear();
   }
 }
 

@@ -14,8 +14,12 @@ export interface EngineOptions {
   timeoutMs?: number;
   /** Most upstream calls for one request. Default 8. */
   maxAttempts?: number;
-  /** When every deployment is cooling, wait this long at most for the earliest recovery. Default 3 s. */
+  /** When every deployment is cooling or at its limit, wait this long at most for capacity. Default 3 s. */
   maxWaitMs?: number;
+  /** Most requests waiting for capacity per model group; more get a 429 at once. Default 1000. */
+  maxQueue?: number;
+  /** Ignore a provider's reported remaining quota after this long. Default 60 s. */
+  quotaStaleMs?: number;
   /** Times the same deployment may be retried in one request after a transient failure. Default 1. */
   retrySameLimit?: number;
   /** Pause before such a retry. Default 200 ms. */
@@ -42,6 +46,8 @@ export interface ResolvedEngineOptions {
   timeoutMs: number;
   maxAttempts: number;
   maxWaitMs: number;
+  maxQueue: number;
+  quotaStaleMs: number;
   retrySameLimit: number;
   retrySameDelayMs: number;
   finishGraceMs: number;
@@ -60,6 +66,8 @@ export function resolveEngineOptions(options: EngineOptions): ResolvedEngineOpti
     timeoutMs: options.timeoutMs ?? 600_000,
     maxAttempts: options.maxAttempts ?? 8,
     maxWaitMs: options.maxWaitMs ?? 3_000,
+    maxQueue: options.maxQueue ?? 1_000,
+    quotaStaleMs: options.quotaStaleMs ?? 60_000,
     retrySameLimit: options.retrySameLimit ?? 1,
     retrySameDelayMs: options.retrySameDelayMs ?? 200,
     finishGraceMs: options.finishGraceMs ?? 1_000,

@@ -34,6 +34,8 @@ export interface RequestContext {
   responseHeaders: HeaderMap;
   /** Tokens the request will be charged against tpm budgets (computed only when one is configured). */
   estimateTokens: (() => number) | null;
+  /** The estimate, once computed. */
+  tokens: number | null;
 }
 
 /** A unique request id (`req_<uuid>`). */
@@ -65,5 +67,6 @@ export function openRequest(
     upstreamMs: 0,
     responseHeaders: {},
     estimateTokens: null,
+    tokens: null,
   };
 }

@@ -29,6 +29,9 @@ export class Selector {
     private readonly store: StateStore,
     private readonly rng: Rng,
     private readonly probeLeaseMs: number,
+    /** The weight a deployment has now (default: its configured weight); the engine scales it by headroom. */
+    private readonly weightOf: (deployment: Deployment, now: number) => number = (deployment) =>
+      deployment.weight,
   ) {}
 
   choose(group: Group, now: number, eligible: (deployment: Deployment) => boolean): Choice | NoChoice {
@@ -40,7 +43,7 @@ export class Selector {
           !rejected.has(deployment) &&
           eligible(deployment) &&
           healthTransitions.isAvailable(this.store.health(deployment.id), now);
-        const deployment = this.#pick(group, tierIndex, tier, usable);
+        const deployment = this.#pick(group, tierIndex, tier, usable, now);
         if (!deployment) break;
         const admission = this.store.admit(deployment.id, now, this.probeLeaseMs);
         if (admission.ok) return { deployment, probe: admission.probe };
@@ -55,6 +58,7 @@ export class Selector {
     tierIndex: number,
     tier: readonly Deployment[],
     usable: (deployment: Deployment) => boolean,
+    now: number,
   ): Deployment | undefined {
     if (tier.length === 1) return tier[0] && usable(tier[0]) ? tier[0] : undefined;
     switch (group.strategy) {
@@ -68,7 +72,9 @@ export class Selector {
       }
       case "weighted": {
         const candidates = tier.filter(usable);
-        return candidates[pickWeighted(candidates, this.rng)];
+        if (candidates.length <= 1) return candidates[0];
+        const weighted = candidates.map((deployment) => ({ weight: this.weightOf(deployment, now) }));
+        return candidates[pickWeighted(weighted, this.rng)];
       }
     }
   }

@@ -24,7 +24,7 @@ export type ScriptEvent =
 
 /** What one call does. */
 export type Step =
-  | { ok: string }
+  | { ok: string; headers?: Record<string, string> }
   | { http: number; headers?: Record<string, string>; body?: unknown }
   | { network: string }
   | { hang: true }
@@ -112,7 +112,7 @@ export class FakeTarget implements Target {
       ],
       usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
     };
-    return { meta: { status: 200, headers: {} }, body };
+    return { meta: { status: 200, headers: step.headers ?? {} }, body };
   }
 
   async chatStream(request: ChatRequest, options: AttemptOptions): Promise<ChatStreamResult> {
