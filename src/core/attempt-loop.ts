@@ -219,7 +219,6 @@ export async function runAttempts<T>(
     full: new Map(),
   };
   const eligible = eligibleFor(exclusions, deps, context);
-  const { options, clock } = deps;
   const wait: WaitState = { ticket: null, since: null };
   try {
     return await loop(deps, context, run, exclusions, eligible, wait);
