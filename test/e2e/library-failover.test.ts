@@ -290,14 +290,14 @@ describe("library against the simulator with real OpenAI SDK clients", () => {
 
   it("primary down, then recovered: traffic returns to it after the circuit's probe", async () => {
     sim.addFault({ kind: "status", key: "key-a001", status: 503 });
-    const mux = new Multiplexer({ retrySameLimit: 0, circuit: { failureThreshold: 2, openMs: 200 } });
+    const mux = new Multiplexer({ retrySameLimit: 0, circuit: { failureThreshold: 2, openMs: 1000 } });
     mux.addModel(client("key-a001"), 1, "gpt-4.1");
     mux.addFallbackModel(client("key-f004"), 1, "gpt-4.1-mini");
     for (let i = 0; i < 5; i += 1)
       expect((await mux.chat.completions.create({ model: "x", messages })).model).toBe("gpt-4.1-mini");
     expect(requestsBy("key-a001")).toBe(2);
     sim.clearFaults();
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     for (let i = 0; i < 3; i += 1)
       expect((await mux.chat.completions.create({ model: "x", messages })).model).toBe("gpt-4.1");
     expect(mux.getStats()["gpt-4.1"]).toMatchObject({

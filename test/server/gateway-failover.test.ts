@@ -50,7 +50,7 @@ beforeAll(async () => {
         streamIdleTimeoutMs: 300,
         retrySameDelayMs: 10,
         finishGraceMs: 100,
-        circuit: { failureThreshold: 2, openMs: 250 },
+        circuit: { failureThreshold: 2, openMs: 1000 },
       },
     },
   );
@@ -259,7 +259,7 @@ describe("failover through the gateway", () => {
     for (let i = 0; i < 3; i += 1)
       expect(((await (await post({ model: "m" })).json()) as { model: string }).model).toBe("gpt-4.1-mini");
     sim.clearFaults();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const back = await post({ model: "m" });
     expect(back.headers.get("x-llmux-deployment")).toMatch(/^[ab]\/gpt-4\.1$/);
   });
