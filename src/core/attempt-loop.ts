@@ -47,6 +47,7 @@ export async function runAttempts<T>(
     pendingRetry: new Set(),
     minContextWindow: null,
     contextFailure: null,
+    unsupportedFailure: null,
     contextModels: new Set(),
     lastFailure: null,
     full: new Map(),
@@ -140,6 +141,7 @@ function handleFailure(
       return;
     }
     case "failover": {
+      if (failure.kind === "unsupported") exclusions.unsupportedFailure = failure;
       if (decision.cooldown && decision.disable === null && !decision.retrySame && !decision.circuitFailure)
         return;
       const used = exclusions.retries.get(deployment.id) ?? 0;

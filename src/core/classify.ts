@@ -1,4 +1,11 @@
-import { AbortedError, LlmuxError, UpstreamHttpError, UpstreamNetworkError } from "../errors/index.js";
+import {
+  AbortedError,
+  InvalidRequestError,
+  LlmuxError,
+  UpstreamHttpError,
+  UpstreamNetworkError,
+  UnsupportedRequestError,
+} from "../errors/index.js";
 import type { Failure, FailureKind } from "../types/index.js";
 import { StreamFailure } from "./stream-commit.js";
 import { isRecord, retryDelayFromBody, retryDelayFromHeaders } from "../util/index.js";
@@ -131,7 +138,9 @@ export function classifyFailure(error: unknown, now: number): Failure {
       ? "overloaded"
       : /rate_limit|RESOURCE_EXHAUSTED/i.test(type)
         ? "rate_limited"
-        : error.kind;
+        : /blocked|content_filter|SAFETY/i.test(type)
+          ? "bad_request"
+          : error.kind;
     return {
       kind,
       status: null,
@@ -147,6 +156,26 @@ export function classifyFailure(error: unknown, now: number): Failure {
       status: null,
       message: error.message,
       code: error.networkCode,
+      retryAfterMs: null,
+      cause: error,
+    };
+  }
+  if (error instanceof UnsupportedRequestError) {
+    return {
+      kind: "unsupported",
+      status: error.status,
+      message: error.message,
+      code: error.code,
+      retryAfterMs: null,
+      cause: error,
+    };
+  }
+  if (error instanceof InvalidRequestError) {
+    return {
+      kind: "bad_request",
+      status: error.status,
+      message: error.message,
+      code: error.code,
       retryAfterMs: null,
       cause: error,
     };

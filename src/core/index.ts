@@ -16,3 +16,5 @@ export type { CallOptions } from "./request-context.js";
 export { groupsFromSpecs } from "./plan-from-specs.js";
 export { createTargets } from "./transport/target-factory.js";
 export { OpenAIHttpTarget, type OpenAIHttpTargetOptions } from "./transport/openai-http-target.js";
+export { AnthropicHttpTarget, type AnthropicTargetOptions } from "./transport/anthropic-http-target.js";
+export { GeminiHttpTarget, type GeminiTargetOptions } from "./transport/gemini-http-target.js";

@@ -54,6 +54,8 @@ export interface Exclusions {
   /** After a context-length failure: only deployments whose window is larger than this. */
   minContextWindow: number | null;
   contextFailure: Failure | null;
+  /** The last "this provider cannot express the request" failure: returned when nothing else can serve it. */
+  unsupportedFailure: Failure | null;
   contextModels: Set<string>;
   lastFailure: Failure | null;
   /** Deployments whose configured capacity is used up, with when it frees (checked against the clock). */

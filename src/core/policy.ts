@@ -104,6 +104,8 @@ export function decide(
       };
     case "context_length":
       return { ...nothing, action: "larger_context" };
+    case "unsupported":
+      return { ...nothing, action: "failover" };
     case "bad_request":
     case "aborted":
       return { ...nothing, action: "return" };

@@ -35,6 +35,10 @@ export async function waitOrThrow(
     await sleep(deps.clock, Math.max(1, earliest - now), context.signal).catch(abortToError(context));
     return;
   }
+  if (exclusions.unsupportedFailure && earliest === null) {
+    const cause = exclusions.unsupportedFailure.cause;
+    if (cause instanceof InvalidRequestError) throw cause;
+  }
   if (exclusions.contextFailure && exclusions.minContextWindow !== null) {
     const failure = exclusions.contextFailure;
     throw new InvalidRequestError(failure.message, {

@@ -154,6 +154,12 @@ export class InvalidRequestError extends LlmuxError {
   }
 }
 
+/**
+ * A translating target cannot express the request for its provider (a feature it lacks). The engine
+ * tries other deployments and returns this 400 only when none can serve the request.
+ */
+export class UnsupportedRequestError extends InvalidRequestError {}
+
 /** The stream broke after the first content reached the caller: cut, stalled or an in-band error. */
 export class StreamInterruptedError extends LlmuxError {
   readonly reason: FailureKind;

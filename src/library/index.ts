@@ -8,3 +8,4 @@ export {
 export { ChatStream } from "./chat-stream.js";
 export { OpenAISdkTarget } from "./openai-sdk-target.js";
 export type { DeploymentStats, DeploymentState } from "./stats-view.js";
+export { anthropic, gemini, type NativeTargetOptions } from "./native-targets.js";

@@ -232,9 +232,11 @@ export class Multiplexer {
     this.#stats.clear();
   }
 
-  /** Releases resources. The multiplexer holds no sockets or timers of its own, so this only resets it. */
+  /** Releases the connections of targets it made or was given (native targets), and resets it. */
   async close(): Promise<void> {
+    const targets = new Set(this.#entries.map((entry) => entry.deployment.target));
     this.reset();
+    await Promise.all([...targets].map((target) => target.close?.()));
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

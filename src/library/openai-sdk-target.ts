@@ -1,6 +1,6 @@
 import type OpenAI from "openai";
 import { AbortedError, UpstreamHttpError, UpstreamNetworkError } from "../errors/index.js";
-import { mapOpenAIStream, readOpenAIError } from "../providers/openai/index.js";
+import { fitToolCallIds, mapOpenAIStream, readOpenAIError } from "../providers/openai/index.js";
 import type {
   AttemptOptions,
   ChatCompletionBody,
@@ -86,7 +86,10 @@ export class OpenAISdkTarget implements Target {
   async chat(request: ChatRequest, options: AttemptOptions): Promise<ChatResult> {
     try {
       const { data, response } = await this.client.chat.completions
-        .create(request as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, this.#options(options))
+        .create(
+          fitToolCallIds(request) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming,
+          this.#options(options),
+        )
         .withResponse();
       return {
         meta: { status: response.status, headers: headerMap(response.headers) },
@@ -101,7 +104,10 @@ export class OpenAISdkTarget implements Target {
     let response: Response;
     try {
       response = await this.client.chat.completions
-        .create(request as unknown as OpenAI.ChatCompletionCreateParamsStreaming, this.#options(options))
+        .create(
+          fitToolCallIds(request) as unknown as OpenAI.ChatCompletionCreateParamsStreaming,
+          this.#options(options),
+        )
         .asResponse();
     } catch (error) {
       throw fromSdkError(error, options.signal, this.provider);

@@ -23,6 +23,8 @@ export type FailureKind =
   | "context_length"
   /** Other 400 / 422: the caller's request is bad (or refused by content policy). */
   | "bad_request"
+  /** This deployment's provider cannot express the request (e.g. `n > 1` on Anthropic); others may. */
+  | "unsupported"
   /** The stream closed before a finish reason. */
   | "stream_cut"
   /** No stream data within the idle timeout. */

@@ -48,4 +48,6 @@ export interface Target {
   chat(request: ChatRequest, options: AttemptOptions): Promise<ChatResult>;
   chatStream(request: ChatRequest, options: AttemptOptions): Promise<ChatStreamResult>;
   embeddings(request: EmbeddingsRequest, options: AttemptOptions): Promise<EmbeddingsResult>;
+  /** Releases connections the target owns (targets sharing a gateway's dispatcher have none). */
+  close?(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import type { Dispatcher } from "undici";
 import { UpstreamNetworkError } from "../../errors/index.js";
-import { mapOpenAIStream } from "../../providers/openai/index.js";
+import { fitToolCallIds, mapOpenAIStream } from "../../providers/openai/index.js";
 import type { ProviderPreset } from "../../providers/presets.js";
 import type {
   AttemptOptions,
@@ -120,7 +120,7 @@ export class OpenAIHttpTarget implements Target {
   async chat(request: ChatRequest, options: AttemptOptions): Promise<ChatResult> {
     const response = await this.#post(
       this.#path("chat/completions", request.model),
-      request,
+      fitToolCallIds(request),
       options,
       "application/json",
     );
@@ -135,7 +135,7 @@ export class OpenAIHttpTarget implements Target {
   async chatStream(request: ChatRequest, options: AttemptOptions): Promise<ChatStreamResult> {
     const response = await this.#post(
       this.#path("chat/completions", request.model),
-      request,
+      fitToolCallIds(request),
       options,
       "text/event-stream",
     );

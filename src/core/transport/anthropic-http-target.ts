@@ -1,0 +1,118 @@
+import type { Dispatcher } from "undici";
+import { UnsupportedRequestError, UpstreamHttpError } from "../../errors/index.js";
+import {
+  createAnthropicStreamMapper,
+  fromAnthropicMessage,
+  readAnthropicError,
+  toAnthropicRequest,
+} from "../../providers/anthropic/index.js";
+import type {
+  AttemptOptions,
+  ChatRequest,
+  ChatResult,
+  ChatStreamResult,
+  EmbeddingsResult,
+  HeaderMap,
+  Target,
+} from "../../types/index.js";
+import { decodeSse, safeJsonParse } from "../../util/index.js";
+import { postJson, readJsonBody } from "./http-post.js";
+import { mapSseBatches } from "./native-stream.js";
+import { mapOrUnsupported } from "./unsupported.js";
+
+/** Where and how to call one Anthropic account. */
+export interface AnthropicTargetOptions {
+  provider: string;
+  apiKey: string;
+  /** Default `https://api.anthropic.com` (the `/v1` suffix is optional). */
+  baseUrl?: string | null;
+  /** Default `2023-06-01`. */
+  version?: string;
+  headers?: Readonly<Record<string, string>>;
+  dispatcher: Dispatcher;
+}
+
+/**
+ * A target speaking Anthropic's Messages API: requests and answers are translated by the pure
+ * mappers in `providers/anthropic`, streams through one incremental SSE decoder.
+ */
+export class AnthropicHttpTarget implements Target {
+  readonly provider: string;
+  readonly #url: URL;
+  readonly #headers: Record<string, string>;
+  readonly #dispatcher: Dispatcher;
+
+  constructor(options: AnthropicTargetOptions) {
+    this.provider = options.provider;
+    const base = (options.baseUrl ?? "https://api.anthropic.com").replace(/\/+$/, "").replace(/\/v1$/, "");
+    this.#url = new URL(`${base}/v1/messages`);
+    this.#headers = {
+      "content-type": "application/json",
+      "anthropic-version": options.version ?? "2023-06-01",
+      ...options.headers,
+      "x-api-key": options.apiKey,
+    };
+    this.#dispatcher = options.dispatcher;
+  }
+
+  #fail = (status: number, headers: HeaderMap, text: string): never => {
+    const parsed = safeJsonParse(text);
+    const body = parsed === undefined ? text : parsed;
+    const fields = readAnthropicError(body);
+    throw new UpstreamHttpError(status, `${this.provider}: ${fields.message ?? `HTTP ${status}`}`, {
+      headers,
+      body,
+      upstreamType: fields.type,
+      upstreamCode: fields.code,
+      provider: this.provider,
+    });
+  };
+
+  async chat(request: ChatRequest, options: AttemptOptions): Promise<ChatResult> {
+    const body = mapOrUnsupported(this.provider, () =>
+      toAnthropicRequest({ ...request, stream: false }, request.model),
+    );
+    const response = await postJson(
+      this.#dispatcher,
+      this.#url,
+      this.#headers,
+      body,
+      options.signal,
+      this.provider,
+      this.#fail,
+    );
+    const json = await readJsonBody(response, options.signal, this.provider);
+    return {
+      meta: { status: response.status, headers: response.headers },
+      body: fromAnthropicMessage(json, Date.now()),
+    };
+  }
+
+  async chatStream(request: ChatRequest, options: AttemptOptions): Promise<ChatStreamResult> {
+    const body = mapOrUnsupported(this.provider, () =>
+      toAnthropicRequest({ ...request, stream: true }, request.model),
+    );
+    const headers = { ...this.#headers, accept: "text/event-stream" };
+    const response = await postJson(
+      this.#dispatcher,
+      this.#url,
+      headers,
+      body,
+      options.signal,
+      this.provider,
+      this.#fail,
+    );
+    const map = createAnthropicStreamMapper({ now: Date.now() });
+    return {
+      meta: { status: response.status, headers: response.headers },
+      events: mapSseBatches(decodeSse(response.body), map),
+    };
+  }
+
+  async embeddings(): Promise<EmbeddingsResult> {
+    throw new UnsupportedRequestError(`${this.provider}: Anthropic does not offer embeddings.`, {
+      param: "model",
+      provider: this.provider,
+    });
+  }
+}
