@@ -16,8 +16,11 @@ export function settleCapacity(
   const { deployment } = win;
   if (win.chargedTokens > 0 && usage) {
     const actual = usage.total_tokens ?? (usage.prompt_tokens ?? 0) + (usage.completion_tokens ?? 0);
-    if (actual !== win.chargedTokens)
+    // Providers charge the requested max_tokens when they admit a request and do not give it back,
+    // so only a larger real usage is settled; a smaller one keeps the charge (no upstream 429s).
+    if (actual > win.chargedTokens) {
       deps.store.adjustTokens(deployment.id, now, actual - win.chargedTokens, deps.options.capacityWindowMs);
+    }
   }
   if (headers) {
     const snapshot = rateLimitSnapshot(headers, now);

@@ -105,6 +105,53 @@ export class QuotaGate {
     return Math.min(1, Math.max(0.02, headroom));
   }
 
+  /**
+   * How many requests (each charged `tokens`) the deployment can take between now and `now + horizonMs`:
+   * what is left of its configured window plus what the window frees meanwhile, capped by what the
+   * provider last reported (its remaining, plus its whole limit if the reset falls inside the
+   * horizon). Infinity when nothing bounds it.
+   */
+  slotsWithin(deployment: Deployment, now: number, horizonMs: number, tokens: number): number {
+    const health = this.store.health(deployment.id);
+    if (health.disabledReason !== null) return 0;
+    if (
+      Math.max(health.cooldownUntil, health.circuit === "open" ? health.circuitOpenUntil : 0) >
+      now + horizonMs
+    )
+      return 0;
+    let slots = Number.POSITIVE_INFINITY;
+    const refill = horizonMs / this.windowMs;
+    const limits = deployment.limits;
+    if (limits && hasLimits(deployment)) {
+      const used = this.store.usage(deployment.id, now, this.windowMs);
+      if (limits.rpm !== null) slots = Math.max(0, limits.rpm - used.requests) + limits.rpm * refill;
+      if (limits.tpm !== null && tokens > 0)
+        slots = Math.min(slots, (Math.max(0, limits.tpm - used.tokens) + limits.tpm * refill) / tokens);
+      if (limits.rpd !== null) slots = Math.min(slots, Math.max(0, limits.rpd - used.requestsToday));
+    }
+    const quota = this.store.quota(deployment.id);
+    if (quota && now - quota.at <= this.staleMs) {
+      const started = this.#startedAfter(deployment.id, quota.at);
+      const requests = quota.requests;
+      if (requests && requests.remaining !== null && requests.resetAt !== null && requests.resetAt > now) {
+        const resets = requests.resetAt <= now + horizonMs ? (requests.limit ?? 0) : 0;
+        slots = Math.min(slots, Math.max(0, requests.remaining - started.requests) + resets);
+      }
+      const budget = quota.tokens;
+      if (
+        tokens > 0 &&
+        budget &&
+        budget.remaining !== null &&
+        budget.resetAt !== null &&
+        budget.resetAt > now
+      ) {
+        const resets = budget.resetAt <= now + horizonMs ? (budget.limit ?? 0) : 0;
+        slots = Math.min(slots, (Math.max(0, budget.remaining - started.tokens) + resets) / tokens);
+      }
+    }
+    return Math.floor(slots);
+  }
+
   clear(): void {
     this.#starts.clear();
   }

@@ -82,22 +82,27 @@ export async function joinQueue(
 ): Promise<void> {
   const ahead = queue.length;
   const first = earliest === null ? 0 : Math.max(0, earliest - now);
-  const estimate = first + ahead * slotIntervalMs(deps, context);
-  const budget = Math.min(deps.options.maxWaitMs, context.deadline - now);
-  if (ahead >= deps.options.maxQueue || ((ahead > 0 || earliest !== null) && estimate > budget)) {
-    throw rateLimitedError(context, exclusions, Math.max(estimate, first, 1));
+  const waited = wait.since === null ? 0 : now - wait.since;
+  const budget = Math.min(deps.options.maxWaitMs - waited, context.deadline - now);
+  if (ahead >= deps.options.maxQueue || first > budget)
+    throw rateLimitedError(context, exclusions, Math.max(first, 1));
+  // Admit only if the capacity that frees within the budget covers everyone ahead and this request.
+  const capacity = slotsWithin(deps, context, now, budget);
+  if (ahead + 1 > capacity) {
+    const estimate = capacity > 0 ? (budget * (ahead + 1)) / capacity : budget;
+    throw rateLimitedError(context, exclusions, Math.max(first, estimate, 1));
   }
   wait.since ??= now;
   wait.ticket = await queue.enter(context.signal).catch(abortToError(context));
-  const left = deps.options.maxWaitMs - (deps.clock.now() - wait.since);
-  if (left <= 0) throw rateLimitedError(context, exclusions, Math.max(1, slotIntervalMs(deps, context)));
 }
 
-/** Average time between free request slots of the group's configured capacity (0 when unknown). */
-function slotIntervalMs(deps: LoopDeps, context: RequestContext): number {
-  let perWindow = 0;
-  for (const deployment of context.group.deployments) perWindow += deployment.limits?.rpm ?? 0;
-  return perWindow > 0 ? deps.options.capacityWindowMs / perWindow : 0;
+/** Requests the group's deployments can take within `horizonMs` (Infinity when unbounded). */
+function slotsWithin(deps: LoopDeps, context: RequestContext, now: number, horizonMs: number): number {
+  let slots = 0;
+  const tokens = context.tokens ?? 0;
+  for (const deployment of context.group.deployments)
+    slots += deps.gate.slotsWithin(deployment, now, horizonMs, tokens);
+  return slots;
 }
 
 export function abortToError(context: RequestContext): (reason: unknown) => never {

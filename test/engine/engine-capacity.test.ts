@@ -43,15 +43,17 @@ describe("engine: configured capacity (rpm / tpm / rpd)", () => {
     expect(a.calls).toHaveLength(3);
   });
 
-  it("charges tpm with an estimate up front and settles it to the real usage", async () => {
+  it("charges tpm with prompt + max_tokens up front and keeps the charge, as providers do", async () => {
     const clock = new FakeClock(t0);
     const a = new FakeTarget("a", [{ ok: "a" }]);
     const { engine } = engineWith([deployment("a", a, { tpm: 1000 })], { clock });
     await engine.chat("g", { ...request, max_tokens: 500 });
-    // The fake target reports 5 total tokens: the 500+ charged up front is settled to 5.
-    expect(engine.store.usage("a", clock.now(), 60_000).tokens).toBe(5);
-    await engine.chat("g", { ...request, max_tokens: 900 });
-    await expect(engine.chat("g", { ...request, max_tokens: 995 })).rejects.toBeInstanceOf(RateLimitedError);
+    // Prompt estimate (3 + 4 per message) + 500; the real usage (5) does not give the charge back.
+    const charged = engine.store.usage("a", clock.now(), 60_000).tokens;
+    expect(charged).toBe(507);
+    await engine.chat("g", { ...request, max_tokens: 400 });
+    await expect(engine.chat("g", { ...request, max_tokens: 100 })).rejects.toBeInstanceOf(RateLimitedError);
+    expect(a.calls).toHaveLength(2);
   });
 
   it("waits for capacity when it frees within maxWaitMs", async () => {
