@@ -6,7 +6,6 @@ import { createTargets, Engine, groupsFromSpecs, type EngineOptions } from "../c
 import { createLogger, GatewayMetrics, StatsCollector, type Logger } from "../observability/index.js";
 import { presetOf } from "../providers/presets.js";
 import { createGatewayServer } from "../server/index.js";
-import { rateLimitSnapshot } from "../util/index.js";
 import type { EngineEvent } from "../types/index.js";
 
 /** A running gateway. */
@@ -74,16 +73,11 @@ export async function startGateway(
   };
   const metrics = new GatewayMetrics({ deploymentStates: deployments });
   const stats = new StatsCollector();
-  const learned = new Map<string, unknown>();
   engine.events.on(metrics.listener);
   engine.events.on(stats.listener);
   engine.events.on((event: EngineEvent) => {
-    if (event.type === "attempt_end" && event.headers) {
-      const snapshot = rateLimitSnapshot(event.headers, event.at);
-      if (snapshot) learned.set(event.deploymentId, snapshot);
-    } else if (event.type === "cooldown" || event.type === "circuit" || event.type === "disabled") {
+    if (event.type === "cooldown" || event.type === "circuit" || event.type === "disabled")
       logger.warn({ event }, event.type);
-    }
   });
   const app = createGatewayServer({
     engine,
@@ -99,7 +93,6 @@ export async function startGateway(
     metrics,
     logger,
     counters: (id) => stats.counters(id),
-    learnedLimits: (id) => learned.get(id) ?? null,
     version: packageVersion(),
     logBodies: config.logging.bodies,
   });

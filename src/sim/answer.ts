@@ -14,7 +14,8 @@ export interface Answer {
   /** The joined pieces for text answers; null for tool calls. */
   content: string | null;
   toolCall: { id: string; name: string; arguments: string } | undefined;
-  finishReason: "stop" | "length" | "tool_calls";
+  /** OpenAI's finish reason; `content_filter` only for `safety` faults ({@link filteredAnswer}). */
+  finishReason: "stop" | "length" | "tool_calls" | "content_filter";
   usage: SimUsage;
 }
 
@@ -44,7 +45,7 @@ export function answerPieces(model: string, key: string | null, chunks: number):
  *   properties, an object filling them, strings with the text), split into `chunks` nearly equal pieces;
  * - tool call (see `ChatRequest.tool`): id `call_sim_<n>`, arguments filled from the tool's JSON schema
  *   (required properties, else all; strings are `"Paris"`, numbers 1, booleans true, enums their first
- *   value), e.g. `{"city":"Paris"}`, split into `chunks` argument fragments.
+ *   value; type names are case-insensitive), e.g. `{"city":"Paris"}`, split into `chunks` argument fragments.
  *
  * `max_completion_tokens`/`max_tokens` below the piece count keep only that many pieces and finish with
  * `length`. Completion tokens are the number of pieces sent.
@@ -81,6 +82,31 @@ export function buildAnswer(
       prompt_tokens: request.promptTokens,
       completion_tokens: completion,
       total_tokens: request.promptTokens + completion,
+    },
+  };
+}
+
+/**
+ * The text answer cut short by a content filter (a `safety` fault): the first `keep` (at most all, at least
+ * 0) pieces of {@link answerPieces}, finishing with `content_filter`; tools and JSON formats are ignored.
+ */
+export function filteredAnswer(
+  model: string,
+  promptTokens: number,
+  key: string | null,
+  chunks: number,
+  keep: number,
+): Answer {
+  const pieces = answerPieces(model, key, chunks).slice(0, Math.max(0, Math.floor(keep)));
+  return {
+    pieces,
+    content: pieces.join(""),
+    toolCall: undefined,
+    finishReason: "content_filter",
+    usage: {
+      prompt_tokens: promptTokens,
+      completion_tokens: pieces.length,
+      total_tokens: promptTokens + pieces.length,
     },
   };
 }
@@ -122,7 +148,11 @@ function sampleValue(schema: unknown, text: string, depth: number): unknown {
   if (Array.isArray(choices) && choices.length > 0) return choices[0];
   if ("const" in schema) return schema["const"];
   const declared = schema["type"];
-  const type = Array.isArray(declared) ? declared.find((entry) => entry !== "null") : declared;
+  const found: unknown = Array.isArray(declared)
+    ? declared.find((entry) => String(entry).toLowerCase() !== "null")
+    : declared;
+  // Lower-cased so Gemini's OpenAPI `Schema` types (`STRING`, `OBJECT`, …) work too.
+  const type = typeof found === "string" ? found.toLowerCase() : found;
   switch (type) {
     case "number":
     case "integer":

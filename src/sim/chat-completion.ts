@@ -1,7 +1,8 @@
 import type { Answer } from "./answer.js";
 import type { StreamMeta } from "./chat-stream.js";
-import { cutAfter, isOpen, jsonHeaders, sendJson, type Exchange } from "./exchange.js";
+import type { Exchange } from "./exchange.js";
 import { defaultErrorBody } from "./openai-errors.js";
+import { sendShapedJson, type FailureResponse } from "./shaped-json.js";
 import type { SimFault } from "./types.js";
 
 /** The non-stream `chat.completion` body of an answer. */
@@ -31,6 +32,9 @@ export function completionBody(answer: Answer, meta: StreamMeta): string {
   });
 }
 
+/** What a non-stream `stream-error` fault answers. */
+const STREAM_ERROR_RESPONSE: FailureResponse = { status: 500, body: defaultErrorBody(500) };
+
 /**
  * Sends a non-stream answer, shaped by a fault: `cut` sends the headers and half the body then closes the
  * connection, `stall` the same but keeps it open, `malformed` answers 200 `{not json`, `stream-error`
@@ -42,25 +46,5 @@ export function sendCompletion(
   headers: Readonly<Record<string, string>>,
   fault: SimFault | undefined,
 ): void {
-  switch (fault?.kind) {
-    case "cut":
-    case "stall": {
-      if (!isOpen(exchange)) return;
-      const bytes = Buffer.from(body);
-      const half = bytes.subarray(0, Math.floor(bytes.length / 2));
-      exchange.record.status = 200;
-      exchange.response.writeHead(200, jsonHeaders(exchange, bytes.length, headers));
-      if (fault.kind === "cut") cutAfter(exchange, half);
-      else exchange.response.write(half);
-      return;
-    }
-    case "malformed":
-      sendJson(exchange, 200, "{not json", headers);
-      return;
-    case "stream-error":
-      sendJson(exchange, 500, defaultErrorBody(500), headers);
-      return;
-    default:
-      sendJson(exchange, 200, body, headers);
-  }
+  sendShapedJson(exchange, body, headers, fault, STREAM_ERROR_RESPONSE);
 }

@@ -1,4 +1,4 @@
-import { buildAnswer } from "./answer.js";
+import { buildAnswer, filteredAnswer } from "./answer.js";
 import { authorize } from "./auth.js";
 import { completionBody, sendCompletion } from "./chat-completion.js";
 import { isInvalid, readChatRequest } from "./chat-request.js";
@@ -12,8 +12,9 @@ import { errorBody } from "./openai-errors.js";
 /**
  * `POST /v1/chat/completions`: early faults (`status`/`reset`/`hang`), then authentication, validation
  * (400), context window (400 `context_length_exceeded`), rate limits (429), and the answer, possibly
- * shaped by a stream fault. The tokens counted against `tpm` are the prompt tokens plus
- * `max_completion_tokens`/`max_tokens`, or plus `chunks` when neither is set.
+ * shaped by a stream fault, or cut short with `content_filter` by a `safety` fault. The tokens counted
+ * against `tpm` are the prompt tokens plus `max_completion_tokens`/`max_tokens`, or plus `chunks` when
+ * neither is set.
  */
 export function handleChat(context: SimContext, exchange: Exchange): void {
   const { record } = exchange;
@@ -49,7 +50,16 @@ export function handleChat(context: SimContext, exchange: Exchange): void {
     return;
   }
   if (fault !== undefined) context.faults.consume(fault);
-  const answer = buildAnswer(request, record.key, context.chunks, exchange.sequence);
+  const answer =
+    fault?.kind === "safety"
+      ? filteredAnswer(
+          request.model,
+          request.promptTokens,
+          record.key,
+          context.chunks,
+          fault.afterChunks ?? 2,
+        )
+      : buildAnswer(request, record.key, context.chunks, exchange.sequence);
   const meta: StreamMeta = {
     id: `chatcmpl-sim-${exchange.sequence}`,
     created: Math.floor(context.clock() / 1000),

@@ -112,7 +112,8 @@ function chooseTool(body: Json, messages: readonly unknown[]): ChatRequest["tool
   return undefined;
 }
 
-function lastUserText(messages: readonly unknown[]): string {
+/** The text of the last `role: "user"` message (string content or the `text` of its parts). */
+export function lastUserText(messages: readonly unknown[]): string {
   for (let index = messages.length - 1; index >= 0; index -= 1) {
     const message = messages[index];
     if (isObject(message) && message["role"] === "user") return messageText(message);

@@ -1,5 +1,6 @@
 import type { Answer } from "./answer.js";
-import { cutAfter, isOpen, type Exchange } from "./exchange.js";
+import type { Exchange } from "./exchange.js";
+import { shapeEvents, writeEvents, type Ending } from "./stream-shape.js";
 import type { SimFault } from "./types.js";
 
 /** What the chat stream carries, besides the answer. */
@@ -9,9 +10,6 @@ export interface StreamMeta {
   model: string;
   includeUsage: boolean;
 }
-
-/** How a stream ends after its last event. */
-type Ending = "end" | "cut" | "hold";
 
 const DONE = "data: [DONE]\n\n";
 const MALFORMED = "data: {not json\n\n";
@@ -51,28 +49,20 @@ export function streamEvents(answer: Answer, meta: StreamMeta): string[] {
   return events;
 }
 
-/** Applies a stream-shaping fault to the events of a stream; returns the events to send and how to end. */
+/** Applies a stream-shaping fault to the events of an OpenAI stream; returns the events to send and how to end. */
 export function shapeStream(
   events: string[],
   pieceCount: number,
   fault: SimFault | undefined,
 ): { events: string[]; ending: Ending } {
-  if (fault === undefined) return { events, ending: "end" };
-  const after = 1 + Math.max(0, Math.min(pieceCount, Math.floor(fault.afterChunks ?? 2)));
-  switch (fault.kind) {
-    case "cut":
-      return { events: events.slice(0, after), ending: "cut" };
-    case "stall":
-      return { events: events.slice(0, after), ending: "hold" };
-    case "malformed":
-      return { events: [...events.slice(0, after), MALFORMED, ...events.slice(after)], ending: "end" };
-    case "no-done":
-      return { events: events.slice(0, -1), ending: fault.keepOpen === true ? "hold" : "end" };
-    case "stream-error":
-      return { events: [...events.slice(0, after), STREAM_ERROR], ending: "end" };
-    default:
-      return { events, ending: "end" };
-  }
+  const layout = {
+    head: 1,
+    pieces: pieceCount,
+    endMarkers: 1,
+    malformed: MALFORMED,
+    streamError: STREAM_ERROR,
+  };
+  return shapeEvents(events, layout, fault);
 }
 
 /**
@@ -86,37 +76,11 @@ export function sendStream(
   ending: Ending,
   delayMs: number,
 ): void {
-  if (!isOpen(exchange)) return;
-  const response = exchange.response;
-  exchange.record.status = 200;
-  response.writeHead(200, {
+  const all = {
     "content-type": "text/event-stream; charset=utf-8",
     "cache-control": "no-cache",
     "x-request-id": `req_sim_${exchange.sequence}`,
     ...headers,
-  });
-  if (delayMs <= 0) {
-    finish(exchange, events.join(""), ending);
-    return;
-  }
-  let index = 0;
-  const step = (): void => {
-    if (!isOpen(exchange)) return;
-    const event = events[index] ?? "";
-    index += 1;
-    if (index >= events.length) {
-      finish(exchange, event, ending);
-      return;
-    }
-    response.write(event);
-    setTimeout(step, delayMs).unref();
   };
-  step();
-}
-
-function finish(exchange: Exchange, data: string, ending: Ending): void {
-  if (ending === "end") exchange.response.end(data);
-  else if (ending === "cut") cutAfter(exchange, data);
-  else if (data.length > 0) exchange.response.write(data);
-  else exchange.response.flushHeaders();
+  writeEvents(exchange, all, events, ending, delayMs);
 }

@@ -7,6 +7,8 @@ export interface SimContext {
   readonly chunks: number;
   readonly chunkDelayMs: number;
   readonly requireKnownKeys: boolean;
+  /** Wrap Gemini error bodies in a one-element array. */
+  readonly geminiWrapErrorsInArray: boolean;
   readonly clock: () => number;
   readonly models: ReadonlyMap<string, SimModelOptions>;
   readonly faults: FaultList;

@@ -21,3 +21,12 @@ function formatSeconds(ms: number): string {
   if (fraction === 0) return String(seconds);
   return `${seconds}.${String(fraction).padStart(3, "0").replace(/0+$/, "")}`;
 }
+
+/**
+ * Formats milliseconds as a protobuf `Duration` string, the format of Gemini's `RetryInfo.retryDelay`:
+ * `22s`, `1.5s`, `0.02s`. Sub-millisecond parts are rounded up.
+ */
+export function formatProtoDuration(ms: number): string {
+  const whole = Math.ceil(ms);
+  return whole > 0 ? `${formatSeconds(whole)}s` : "0s";
+}

@@ -4,9 +4,14 @@ import type { SimFault } from "./types.js";
 
 /**
  * Applies a `status`, `reset` or `hang` fault: answers `status` (default 500) with the fault's headers and
- * body, resets the connection, or leaves the request unanswered.
+ * body (default `defaultBody(status)`, an OpenAI error body unless given), resets the connection, or leaves
+ * the request unanswered.
  */
-export function applyEarlyFault(exchange: Exchange, fault: SimFault): void {
+export function applyEarlyFault(
+  exchange: Exchange,
+  fault: SimFault,
+  defaultBody: (status: number) => string = defaultErrorBody,
+): void {
   switch (fault.kind) {
     case "reset":
       resetConnection(exchange);
@@ -15,7 +20,7 @@ export function applyEarlyFault(exchange: Exchange, fault: SimFault): void {
       return;
     default: {
       const status = fault.status ?? 500;
-      const body = fault.body === undefined ? defaultErrorBody(status) : JSON.stringify(fault.body);
+      const body = fault.body === undefined ? defaultBody(status) : JSON.stringify(fault.body);
       sendJson(exchange, status, body, fault.headers);
     }
   }

@@ -6,6 +6,8 @@ export interface Exchange {
   readonly request: IncomingMessage;
   readonly response: ServerResponse;
   readonly record: SimRequestRecord;
+  /** The query string without `?` ("" when none). */
+  readonly query: string;
   /** Request number (1-based), used in ids: `chatcmpl-sim-<n>`, `call_sim_<n>`, `req_sim_<n>`. */
   readonly sequence: number;
   /** Set when the simulator breaks the connection itself (faults, close), so it is not a client abort. */

@@ -1,7 +1,10 @@
 import type { SimFault, SimFaultKind } from "./types.js";
 
-/** Which endpoint a request is for; embeddings only see `status`, `reset` and `hang` faults. */
-export type FaultRoute = "chat" | "embeddings";
+/**
+ * Which endpoint a request is for: OpenAI chat completions, embeddings, Anthropic messages or Gemini
+ * generateContent. Embeddings only see `status`, `reset` and `hang` faults; `blocked` faults only Gemini.
+ */
+export type FaultRoute = "chat" | "embeddings" | "anthropic" | "gemini";
 
 /** Fault kinds that act before authentication and rate limiting. */
 const EARLY_KINDS: ReadonlySet<SimFaultKind> = new Set(["status", "reset", "hang"]);
@@ -9,6 +12,11 @@ const EARLY_KINDS: ReadonlySet<SimFaultKind> = new Set(["status", "reset", "hang
 /** Whether a fault acts before authentication, validation and rate limiting. */
 export function isEarlyFault(fault: SimFault): boolean {
   return EARLY_KINDS.has(fault.kind);
+}
+
+function appliesTo(fault: SimFault, route: FaultRoute): boolean {
+  if (route === "embeddings") return isEarlyFault(fault);
+  return fault.kind !== "blocked" || route === "gemini";
 }
 
 interface Entry {
@@ -36,7 +44,7 @@ export class FaultList {
       const fault = entry.fault;
       if (fault.key !== undefined && fault.key !== key) continue;
       if (fault.model !== undefined && fault.model !== model) continue;
-      if (route === "embeddings" && !isEarlyFault(fault)) continue;
+      if (!appliesTo(fault, route)) continue;
       return fault;
     }
     return undefined;

@@ -1,6 +1,7 @@
 /**
- * The provider simulator: a real OpenAI-compatible HTTP server with per-key rate limits, context windows
- * and injectable faults, for tests, benchmarks and demos.
+ * The provider simulator: a real HTTP server speaking the OpenAI, Anthropic Messages and Gemini
+ * generateContent wire formats, with per-key rate limits, context windows and injectable faults, for tests,
+ * benchmarks and demos. OpenAI clients use `sim.url`, Anthropic and Gemini clients `sim.origin`.
  *
  * @example
  * const sim = await startSimulator({ keys: { k1: { rpm: 2 } } });
@@ -20,4 +21,5 @@ export type {
   SimRequestRecord,
   Simulator,
   SimulatorOptions,
+  SimWire,
 } from "./types.js";

@@ -4,15 +4,36 @@ import type { SimKeyOptions } from "./types.js";
 /** Rate-limit response headers (`x-ratelimit-*`, and `retry-after*` on rejections). */
 export type RateLimitHeaders = Record<string, string>;
 
-/** The limiter's verdict on one request. */
+/** A key's limits and its current window, for the rate-limit headers of each wire format. */
+export interface LimitState {
+  readonly rpm: number | undefined;
+  readonly tpm: number | undefined;
+  /** Requests left in the window (after this request when admitted). */
+  readonly requestsRemaining: number;
+  /** Tokens left in the window (after this request when admitted). */
+  readonly tokensRemaining: number;
+  /** Clock time (ms) when the window ends. */
+  readonly resetAt: number;
+}
+
+/** The limiter's verdict on one request; `headers` are OpenAI's `x-ratelimit-*` (and `retry-after*`). */
 export type Admission =
-  | { readonly admitted: true; readonly headers: RateLimitHeaders }
+  | {
+      readonly admitted: true;
+      readonly headers: RateLimitHeaders;
+      /** Undefined for keys without limits. */
+      readonly state: LimitState | undefined;
+    }
   | {
       readonly admitted: false;
       readonly headers: RateLimitHeaders;
       /** OpenAI's error `type`: which limit was hit. */
       readonly limit: "requests" | "tokens";
+      /** OpenAI's error message. */
       readonly message: string;
+      readonly state: LimitState;
+      /** Milliseconds until the window ends (at least 1). */
+      readonly retryMs: number;
     };
 
 interface Window {
@@ -57,7 +78,7 @@ export class RateLimiter {
   admit(key: string | null, tokens: number): Admission {
     const limits = key === null ? undefined : this.#limits.get(key);
     if (key === null || limits === undefined || (limits.rpm === undefined && limits.tpm === undefined)) {
-      return { admitted: true, headers: NO_HEADERS };
+      return { admitted: true, headers: NO_HEADERS, state: undefined };
     }
     const now = this.#clock();
     const window = this.#currentWindow(key, now);
@@ -76,7 +97,11 @@ export class RateLimiter {
     }
     window.requests += 1;
     window.tokens += tokens;
-    return { admitted: true, headers: limitHeaders(limits, window, resetMs) };
+    return {
+      admitted: true,
+      headers: limitHeaders(limits, window, resetMs),
+      state: limitState(limits, window, window.start + this.#windowMs),
+    };
   }
 
   #currentWindow(key: string, now: number): Window {
@@ -100,8 +125,19 @@ export class RateLimiter {
     headers["retry-after"] = String(Math.ceil(retryMs / 1000));
     headers["retry-after-ms"] = String(retryMs);
     const message = `${reason} Please try again in ${formatGoDuration(retryMs)}.`;
-    return { admitted: false, headers, limit, message };
+    const state = limitState(limits, window, window.start + this.#windowMs);
+    return { admitted: false, headers, limit, message, state, retryMs };
   }
+}
+
+function limitState(limits: SimKeyOptions, window: Window, resetAt: number): LimitState {
+  return {
+    rpm: limits.rpm,
+    tpm: limits.tpm,
+    requestsRemaining: limits.rpm === undefined ? 0 : Math.max(0, limits.rpm - window.requests),
+    tokensRemaining: limits.tpm === undefined ? 0 : Math.max(0, limits.tpm - window.tokens),
+    resetAt,
+  };
 }
 
 function limitHeaders(limits: SimKeyOptions, window: Window, resetMs: number): RateLimitHeaders {

@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { readApiKey } from "./auth.js";
 import type { SimContext } from "./context.js";
 import type { Exchange } from "./exchange.js";
 import { FaultList } from "./faults.js";
@@ -8,6 +7,7 @@ import { DEFAULT_MODELS, modelsListBody } from "./models.js";
 import { RateLimiter } from "./rate-limiter.js";
 import { route, type RouteInput } from "./router.js";
 import type { SimRequestRecord, Simulator, SimulatorOptions } from "./types.js";
+import { readRequestKey, requestModel, wireOf } from "./wire.js";
 
 /** Connection timeouts: generous keep-alive for benchmarks, bounded header/body reading. */
 const KEEP_ALIVE_TIMEOUT_MS = 10_000;
@@ -15,12 +15,19 @@ const HEADERS_TIMEOUT_MS = 15_000;
 const REQUEST_TIMEOUT_MS = 60_000;
 
 /**
- * Starts an OpenAI-compatible provider simulator on a real HTTP server (`node:http`).
+ * Starts a provider simulator on a real HTTP server (`node:http`), speaking three wire formats by route:
  *
- * Serves `POST /v1/chat/completions` (stream and non-stream, see `buildAnswer` for the deterministic
- * answers), `POST /v1/embeddings` and `GET /v1/models`, with per-key rate limits (`x-ratelimit-*` headers,
- * 429 with `retry-after`/`retry-after-ms`), model context windows and injectable faults ({@link SimFault}).
- * Every request is logged in `requests`. Timers are `unref()`ed; nothing runs until this is called.
+ * - OpenAI: `POST /v1/chat/completions` (stream and non-stream, see `buildAnswer` for the deterministic
+ *   answers), `POST /v1/embeddings` and `GET /v1/models`; rate limits as `x-ratelimit-*` headers, 429 with
+ *   `retry-after`/`retry-after-ms`;
+ * - Anthropic: `POST /v1/messages` (also `?beta=true`) and `POST /v1/messages/count_tokens`, see
+ *   `handleMessages`; `anthropic-ratelimit-*` headers, 429 `rate_limit_error` with `retry-after`;
+ * - Gemini: `POST /v1beta/models/{model}:generateContent` and `:streamGenerateContent?alt=sse`,
+ *   `GET /v1beta/models[/{model}]`, see `handleGenerateContent`; 429 `RESOURCE_EXHAUSTED` with `RetryInfo`.
+ *
+ * Keys, rate limits (per key, shared by all wires), model context windows and injectable faults
+ * ({@link SimFault}) are common to all three. Every request is logged in `requests`. Timers are `unref()`ed;
+ * nothing runs until this is called.
  */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const clock = options.clock ?? Date.now;
@@ -31,6 +38,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     chunks: Math.max(1, Math.floor(options.chunks ?? 5)),
     chunkDelayMs: options.chunkDelayMs ?? 0,
     requireKnownKeys: options.requireKnownKeys ?? false,
+    geminiWrapErrorsInArray: options.geminiWrapErrorsInArray ?? false,
     clock,
     models,
     faults: new FaultList(),
@@ -54,11 +62,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         malformedJson = true;
       }
     }
+    const url = request.url ?? "/";
+    const queryStart = url.indexOf("?");
+    const path = queryStart < 0 ? url : url.slice(0, queryStart);
+    const query = queryStart < 0 ? "" : url.slice(queryStart + 1);
+    const wire = wireOf(path);
     const record: SimRequestRecord = {
+      wire,
       method: request.method ?? "GET",
-      path: pathOf(request.url),
-      key: readApiKey(request.headers),
-      model: modelOf(body),
+      path,
+      key: readRequestKey(wire, request.headers, query),
+      model: requestModel(wire, path, body),
       headers: request.headers,
       body,
       status: 0,
@@ -68,7 +82,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     requests.push(record);
     if (requests.length > maxRecords) requests.shift();
     sequence += 1;
-    const exchange: Exchange = { request, response, record, sequence, brokenByServer: false };
+    const exchange: Exchange = { request, response, record, query, sequence, brokenByServer: false };
     response.once("close", () => {
       if (!response.writableFinished && !exchange.brokenByServer && !closing) record.aborted = true;
     });
@@ -88,10 +102,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const sockets = trackSockets(server);
   await listen(server, options.port ?? 0, options.host ?? "127.0.0.1");
   const address = server.address() as AddressInfo;
+  const origin = `http://${urlHost(address.address)}:${address.port}`;
   let closed: Promise<void> | undefined;
 
   return {
-    url: `http://${urlHost(address.address)}:${address.port}/v1`,
+    url: `${origin}/v1`,
+    origin,
     port: address.port,
     requests,
     addFault: (fault) => context.faults.add(fault),
@@ -123,18 +139,6 @@ function readBody(request: IncomingMessage, done: (raw: string) => void): void {
     );
   });
   request.on("error", () => undefined);
-}
-
-function pathOf(url: string | undefined): string {
-  if (url === undefined) return "/";
-  const query = url.indexOf("?");
-  return query < 0 ? url : url.slice(0, query);
-}
-
-function modelOf(body: unknown): string | null {
-  if (typeof body !== "object" || body === null) return null;
-  const model = (body as { model?: unknown }).model;
-  return typeof model === "string" ? model : null;
 }
 
 function trackSockets(server: Server): Set<Socket> {

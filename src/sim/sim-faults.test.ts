@@ -231,6 +231,22 @@ describe("faults", () => {
     expect(chunks).toHaveLength(3);
   });
 
+  it("cuts an answer short with content_filter for safety, and ignores blocked", async () => {
+    const target = await start();
+    target.addFault({ kind: "blocked" });
+    target.addFault({ kind: "safety", times: 2 });
+    const completion = await client(target).chat.completions.create({ model: "m", messages });
+    expect(completion.choices[0]?.message.content).toBe("Hello from m via");
+    expect(completion.choices[0]?.finish_reason).toBe("content_filter");
+    expect(completion.usage?.completion_tokens).toBe(2);
+    const text = await (await post(target, stream)).text();
+    expect(contentChunks(text)).toBe(2);
+    expect(text).toContain('"finish_reason":"content_filter"');
+    expect(
+      (await client(target).chat.completions.create({ model: "m", messages })).choices[0]?.finish_reason,
+    ).toBe("stop");
+  });
+
   it("applies status, reset and hang faults to embeddings, but not stream faults", async () => {
     const target = await start();
     target.addFault({ kind: "cut" });

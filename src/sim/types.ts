@@ -1,7 +1,14 @@
 /**
- * Public types of the provider simulator: an OpenAI-compatible HTTP server with per-key rate limits,
- * context windows and injectable faults, used by tests, benchmarks and the demo.
+ * Public types of the provider simulator: an HTTP server speaking the OpenAI, Anthropic Messages and
+ * Gemini generateContent wire formats, with per-key rate limits, context windows and injectable faults,
+ * used by tests, benchmarks and the demo.
  */
+
+/**
+ * The wire format of a request, chosen by its route: `anthropic` for `/v1/messages[/…]`, `gemini` for
+ * `/v1beta/…`, `openai` for everything else.
+ */
+export type SimWire = "openai" | "anthropic" | "gemini";
 
 /** Per API key limits; an absent limit is unlimited. */
 export interface SimKeyOptions {
@@ -16,31 +23,55 @@ export interface SimKeyOptions {
 
 /** Per model settings. */
 export interface SimModelOptions {
-  /** Prompt tokens above this answer 400 `context_length_exceeded`. */
+  /**
+   * Prompt tokens above this answer 400 (OpenAI `context_length_exceeded`, Anthropic "prompt is too long",
+   * Gemini `INVALID_ARGUMENT`); also the `inputTokenLimit` of `GET /v1beta/models`.
+   */
   contextWindow?: number;
 }
 
 /**
- * What a fault does to a matching request.
+ * What a fault does to a matching request. Described here for the OpenAI wire; the Anthropic and Gemini
+ * wires behave alike in their own format (see `anthropic-stream.ts` and `gemini-stream.ts`).
  *
- * - `status`: answer with `status`, `headers` and JSON `body` (default: an OpenAI error body fitting the status).
+ * - `status`: answer with `status`, `headers` and JSON `body` (default: an error body fitting the status, in
+ *   the request's wire format: OpenAI error, Anthropic `{type:"error",error}`, or google.rpc.Status).
  * - `reset`: reset the TCP connection before any header (the client sees ECONNRESET / socket hang up).
  * - `hang`: accept the request and never answer, until the client aborts or the simulator closes.
- * - `cut`: stream: send `afterChunks` content chunks, then close the socket (no finish_reason, no `[DONE]`);
- *   non-stream: send the headers and half the body, then close the socket.
+ * - `cut`: stream: send `afterChunks` content chunks, then close the socket (no finish_reason, no `[DONE]`;
+ *   Anthropic: no `message_stop`; Gemini: no `finishReason`); non-stream: send the headers and half the body,
+ *   then close the socket.
  * - `stall`: stream: send `afterChunks` content chunks, then nothing more while keeping the socket open;
  *   non-stream: send the headers and half the body, then nothing more.
  * - `malformed`: stream: after `afterChunks` content chunks insert the event `data: {not json`, then continue
  *   normally; non-stream: a 200 whose body is `{not json`.
- * - `no-done`: stream: a normal stream without `data: [DONE]`, then end the response (or keep it open when
- *   `keepOpen` is true); non-stream: a normal answer.
- * - `stream-error`: stream: after `afterChunks` content chunks send an in-band
- *   `data: {"error":{…,"type":"server_error"}}` event, then end; non-stream: a 500 `server_error`.
+ * - `no-done`: stream: a normal stream without `data: [DONE]` (Anthropic: without `message_stop`; Gemini has
+ *   no end marker, so its stream is unchanged), then end the response (or keep it open when `keepOpen` is
+ *   true); non-stream: a normal answer.
+ * - `stream-error`: stream: after `afterChunks` content chunks send an in-band error event (OpenAI
+ *   `data: {"error":{…,"type":"server_error"}}`, Anthropic `event: error` `overloaded_error`, Gemini
+ *   `data: {"error":{"code":503,…,"status":"UNAVAILABLE"}}`), then end; non-stream: a 500 `server_error`
+ *   (Anthropic 529 `overloaded_error`, Gemini 503 `UNAVAILABLE`).
+ * - `blocked` (Gemini only; ignored — never matched — by OpenAI and Anthropic requests): a 200 with
+ *   `promptFeedback.blockReason: "SAFETY"` and no candidates (stream: one such event, then the end).
+ * - `safety`: the text answer cut short by a content filter after `afterChunks` pieces: Gemini
+ *   `finishReason: "SAFETY"` on the last chunk, OpenAI `finish_reason: "content_filter"`, Anthropic
+ *   `stop_reason: "refusal"`. Tools and JSON formats are ignored.
  *
- * `status`, `reset` and `hang` apply to chat completions and embeddings, the others to chat completions only.
+ * `status`, `reset` and `hang` apply to chat completions, messages, generateContent and embeddings, the
+ * others to chat completions, messages and generateContent only.
  */
 export type SimFaultKind =
-  "status" | "reset" | "hang" | "cut" | "stall" | "malformed" | "no-done" | "stream-error";
+  | "status"
+  | "reset"
+  | "hang"
+  | "cut"
+  | "stall"
+  | "malformed"
+  | "no-done"
+  | "stream-error"
+  | "blocked"
+  | "safety";
 
 /**
  * A fault injected into matching requests. Faults are checked in insertion order and the first match wins.
@@ -53,7 +84,7 @@ export interface SimFault {
   kind: SimFaultKind;
   /** Match requests made with this API key; absent matches any key. */
   key?: string;
-  /** Match requests for this model; absent matches any model. */
+  /** Match requests for this model (the body's `model`, or the model of a Gemini path); absent matches any. */
   model?: string;
   /** Apply to the next N matching requests, then remove the fault; absent applies forever. */
   times?: number;
@@ -61,9 +92,12 @@ export interface SimFault {
   status?: number;
   /** `status` faults: extra response headers. */
   headers?: Record<string, string>;
-  /** `status` faults: the JSON body; default is an OpenAI error body fitting the status. */
+  /** `status` faults: the JSON body, sent as is; default is an error body fitting the status and the wire. */
   body?: unknown;
-  /** Stream faults: how many content chunks (or tool-call argument fragments) to send first. Default 2. */
+  /**
+   * Stream faults: how many content chunks (or tool-call argument fragments) to send first; `safety`: how
+   * many pieces the answer keeps. Default 2.
+   */
   afterChunks?: number;
   /** `no-done` faults: keep the response open after the last event instead of ending it. */
   keepOpen?: boolean;
@@ -77,7 +111,11 @@ export interface SimulatorOptions {
   port?: number;
   /** Known keys and their limits. */
   keys?: Record<string, SimKeyOptions>;
-  /** When true, keys not in `keys` (or added by `setKey`) get 401 `invalid_api_key`. Default false. */
+  /**
+   * When true, keys not in `keys` (or added by `setKey`) are refused: OpenAI 401 `invalid_api_key`,
+   * Anthropic 401 `authentication_error`, Gemini 400 `API_KEY_INVALID` (403 `PERMISSION_DENIED` without a
+   * key). Default false.
+   */
   requireKnownKeys?: boolean;
   /** Models and their settings; also the list served by `GET /v1/models`. Unknown models are still answered. */
   models?: Record<string, SimModelOptions>;
@@ -93,16 +131,23 @@ export interface SimulatorOptions {
   clock?: () => number;
   /** Most request records kept in `requests`; older ones are dropped. Default 10000. */
   maxRecords?: number;
+  /** Wrap every Gemini error body in a one-element array, as the real API sometimes does. Default false. */
+  geminiWrapErrorsInArray?: boolean;
 }
 
 /** One request received by the simulator. */
 export interface SimRequestRecord {
+  /** The wire format, chosen by the route. */
+  wire: SimWire;
   method: string;
   /** Path without the query string. */
   path: string;
-  /** API key from `Authorization: Bearer <key>` or `x-api-key`, or null. */
+  /**
+   * API key from `Authorization: Bearer <key>` or `x-api-key` (OpenAI and Anthropic), or from
+   * `x-goog-api-key` or `?key=` (Gemini); null when absent.
+   */
   key: string | null;
-  /** `model` of the JSON body, or null. */
+  /** `model` of the JSON body (Gemini: the model of the path, e.g. `gemini-2.5-flash`), or null. */
   model: string | null;
   headers: Record<string, string | string[] | undefined>;
   /** The parsed JSON body, or null (no body or malformed JSON). */
@@ -119,6 +164,11 @@ export interface SimRequestRecord {
 export interface Simulator {
   /** Base URL for OpenAI clients, e.g. `http://127.0.0.1:PORT/v1`. */
   readonly url: string;
+  /**
+   * The server root, e.g. `http://127.0.0.1:PORT`: the base URL for Anthropic clients (`/v1/messages`) and
+   * Gemini clients (`/v1beta/models/…`).
+   */
+  readonly origin: string;
   readonly port: number;
   /** Received requests, oldest first (at most `maxRecords`). The array is mutated in place. */
   readonly requests: SimRequestRecord[];

@@ -14,6 +14,12 @@ export interface CapacityCounters {
 }
 
 const dayMs = 86_400_000;
+/**
+ * Tolerance of the sliding-window checks: the weighted estimate is floating point, and without it the
+ * `retryAt` that `fitsAt` computes exactly can miss by an ulp (876 × (1 − 20 000 / 60 000) is
+ * 584.0000000000001), denying the retry again with the same `retryAt`.
+ */
+export const fitSlack = 1e-9;
 
 /** Counters that have seen nothing. */
 export function freshCounters(): CapacityCounters {
@@ -31,7 +37,9 @@ export function freshCounters(): CapacityCounters {
 /** Moves the counters to the window and day of `now` (the previous window carries over when adjacent). */
 export function roll(counters: CapacityCounters, now: number, windowMs: number): void {
   const window = Math.floor(now / windowMs);
-  if (window !== counters.window) {
+  // A `now` just behind the last one (a clock step back, a caller's earlier reading) counts in the
+  // current window: treating it as a jump would wipe both windows.
+  if (window !== counters.window && window !== counters.window - 1) {
     const adjacent = window === counters.window + 1;
     counters.previousRequests = adjacent ? counters.requests : 0;
     counters.previousTokens = adjacent ? counters.tokens : 0;
@@ -40,7 +48,7 @@ export function roll(counters: CapacityCounters, now: number, windowMs: number):
     counters.window = window;
   }
   const day = Math.floor(now / dayMs);
-  if (day !== counters.day) {
+  if (day !== counters.day && day !== counters.day - 1) {
     counters.day = day;
     counters.requestsToday = 0;
   }
@@ -96,7 +104,7 @@ export function acquire(
   }
   if (
     limits.rpm !== null &&
-    estimate(counters.requests, counters.previousRequests, now, windowMs) + 1 > limits.rpm
+    estimate(counters.requests, counters.previousRequests, now, windowMs) + 1 > limits.rpm + fitSlack
   ) {
     return {
       ok: false,
@@ -106,7 +114,7 @@ export function acquire(
   }
   if (limits.tpm !== null && tokens > 0) {
     const used = estimate(counters.tokens, counters.previousTokens, now, windowMs);
-    if (used + tokens > limits.tpm && !(used === 0 && tokens > limits.tpm)) {
+    if (used + tokens > limits.tpm + fitSlack && !(used === 0 && tokens > limits.tpm)) {
       return {
         ok: false,
         dimension: "tokens",

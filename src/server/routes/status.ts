@@ -49,7 +49,7 @@ export function registerStatusRoute(app: FastifyInstance, options: GatewayServer
         circuit: health.circuit,
         consecutiveFailures: health.consecutiveFailures,
         stats: options.counters?.(d.id) ?? null,
-        learnedLimits: options.learnedLimits?.(d.id) ?? null,
+        learnedLimits: options.learnedLimits?.(d.id) ?? engine.store.quota(d.id),
       };
     });
     return {
