@@ -6,6 +6,7 @@ import { createTargets, Engine, groupsFromSpecs, type EngineOptions } from "../c
 import { createLogger, GatewayMetrics, StatsCollector, type Logger } from "../observability/index.js";
 import { presetOf } from "../providers/presets.js";
 import { createGatewayServer } from "../server/index.js";
+import { createRedisStateStore, type RedisStateStore } from "../state/index.js";
 import type { EngineEvent } from "../types/index.js";
 
 /** A running gateway. */
@@ -46,6 +47,35 @@ export function engineOptionsOf(config: GatewayConfig): EngineOptions {
 }
 
 /**
+ * The shared Redis store when the config names one (`state.redis` or `REDIS_URL`), waiting briefly
+ * for its first status; Redis being down is not fatal: the node serves on local state and says so
+ * once in the log (and in /metrics and /status), then resyncs when Redis returns.
+ */
+async function openStore(
+  config: GatewayConfig,
+  logger: Logger,
+  onConnected: (up: boolean) => void,
+): Promise<RedisStateStore | null> {
+  const redis = config.state.redis;
+  if (!redis) return null;
+  const store = createRedisStateStore({
+    url: redis.url,
+    prefix: redis.prefix,
+    onStatusChange: (status, detail) => {
+      onConnected(status === "connected");
+      if (status === "connected") logger.info({ store: "redis", detail }, "shared state: connected to Redis");
+      else
+        logger.warn(
+          { store: "redis", detail },
+          "shared state: Redis unreachable, serving on local state until it returns",
+        );
+    },
+  });
+  await store.ready();
+  return store;
+}
+
+/**
  * Wires a gateway from a compiled config: one pooled undici dispatcher, a target per provider
  * instance, the engine, metrics/stats/log subscribers, and the HTTP server; then listens.
  */
@@ -60,7 +90,9 @@ export async function startGateway(
     keepAliveTimeout: 30_000,
     connections: 256,
   });
-  const engine = new Engine({ ...engineOptionsOf(config), ...options.engine });
+  let metricsRef: GatewayMetrics | null = null;
+  const store = await openStore(config, logger, (up) => metricsRef?.setRedisConnected(up));
+  const engine = new Engine({ ...engineOptionsOf(config), ...options.engine, ...(store ? { store } : {}) });
   const targets = createTargets(config.providers, dispatcher);
   engine.setGroups(groupsFromSpecs(config.groups, targets));
   const deployments = () => {
@@ -72,6 +104,8 @@ export async function startGateway(
     return [...seen.values()].map((d) => ({ ...d, health: engine.store.health(d.deploymentId), now }));
   };
   const metrics = new GatewayMetrics({ deploymentStates: deployments });
+  metricsRef = metrics;
+  if (store) metrics.setRedisConnected(store.status === "connected");
   const stats = new StatsCollector();
   engine.events.on(metrics.listener);
   engine.events.on(stats.listener);
@@ -114,6 +148,7 @@ export async function startGateway(
       clearInterval(idle);
       clearTimeout(force);
       await dispatcher.close().catch(() => {});
+      await engine.store.close().catch(() => {});
     },
   };
 }

@@ -105,7 +105,7 @@ function compileRouting(raw: RawRouting | undefined, context: CompileContext): R
 }
 
 function isRedisUrl(url: string): boolean {
-  return URL.canParse(url) && ["redis:", "rediss:"].includes(new URL(url).protocol);
+  return /^(redis|rediss)(-sentinel|-cluster)?:\/\/./.test(url);
 }
 
 function compileState(raw: RawState | undefined, context: CompileContext): GatewayConfig["state"] {
@@ -124,7 +124,7 @@ function compileState(raw: RawState | undefined, context: CompileContext): Gatew
     const subject = written === undefined ? "REDIS_URL from the environment " : "";
     context.issues.push({
       path: ["state", "redis", "url"],
-      message: `${subject}must be a redis:// or rediss:// URL`,
+      message: `${subject}must be a redis://, rediss://, redis-sentinel:// or redis-cluster:// URL`,
     });
   }
   return { redis: { url, prefix: raw?.redis?.prefix ?? defaultRedisPrefix } };

@@ -111,7 +111,7 @@ describe("environment settings", () => {
 
   it("rejects a Redis URL of another scheme", () => {
     expect(() => parseConfig("state:\n  redis:\n    url: http://r\n", { file: "c.yaml", env: {} })).toThrow(
-      "c.yaml:3:10 state.redis.url: must be a redis:// or rediss:// URL",
+      "c.yaml:3:10 state.redis.url: must be a redis://, rediss://, redis-sentinel:// or redis-cluster:// URL",
     );
   });
 

@@ -36,6 +36,7 @@ export function registerInfoRoutes(app: FastifyInstance, options: GatewayServerO
     return {
       status: "ok",
       version: options.version,
+      store: engine.store.status,
       uptimeSeconds: Math.round((now - startedAt) / 1000),
       deployments: { total: ids.size, available },
     };

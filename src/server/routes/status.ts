@@ -55,6 +55,7 @@ export function registerStatusRoute(app: FastifyInstance, options: GatewayServer
     return {
       status: "ok",
       version: options.version,
+      store: engine.store.status,
       groups: engine.groups().map((g) => ({
         name: g.name,
         strategy: g.strategy,
