@@ -88,7 +88,6 @@ export async function startGateway(
     headersTimeout: 0,
     bodyTimeout: 0,
     keepAliveTimeout: 30_000,
-    connections: 256,
   });
   let metricsRef: GatewayMetrics | null = null;
   const store = await openStore(config, logger, (up) => metricsRef?.setRedisConnected(up));
@@ -130,7 +129,8 @@ export async function startGateway(
     version: packageVersion(),
     logBodies: config.logging.bodies,
   });
-  await app.listen({ port: options.port ?? config.server.port, host: options.host ?? config.server.host });
+  // A deep accept queue: thousands of clients may connect at once (long-lived streams).
+  await app.listen({ port: options.port ?? config.server.port, host: options.host ?? config.server.host, backlog: 4096 });
   const address = app.server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {

@@ -158,8 +158,16 @@ export class Engine {
         }),
     );
     win.release();
-    this.#finish(context, win, win.value.body.usage ?? null);
-    return { ...this.#outcome(context, win), body: win.value.body, raw: win.value.raw };
+    this.#finish(context, win, win.value.usage !== undefined ? win.value.usage : (win.value.body.usage ?? null));
+    const result = win.value;
+    return {
+      ...this.#outcome(context, win),
+      raw: result.raw,
+      // Parsed only if someone reads it: the gateway forwards `raw`.
+      get body() {
+        return result.body;
+      },
+    };
   }
 
   /** A streaming chat completion; resolves once the first content arrived (the commit point). */

@@ -1,5 +1,5 @@
 import type { HeaderMap } from "./headers.js";
-import type { ChatCompletionBody, ChatRequest, EmbeddingsBody, EmbeddingsRequest } from "./openai.js";
+import type { ChatCompletionBody, ChatRequest, EmbeddingsBody, EmbeddingsRequest, Usage } from "./openai.js";
 import type { StreamEvent } from "./stream.js";
 
 /** Per-attempt options the engine hands to a target. */
@@ -22,6 +22,8 @@ export interface ChatResult {
   body: ChatCompletionBody;
   /** The body as received, when the target has it (lets the gateway forward bytes unchanged). */
   raw?: Uint8Array;
+  /** The answer's usage, when the target read it without parsing the body. */
+  usage?: Usage | null;
 }
 
 /** A streaming answer: headers have arrived, events follow in batches (one per network read, never empty). */

@@ -1,6 +1,12 @@
 import type { Dispatcher } from "undici";
 import { UpstreamNetworkError } from "../../errors/index.js";
-import { fitToolCallIds, mapOpenAIStream } from "../../providers/openai/index.js";
+import {
+  fitToolCallIds,
+  framedAsObject,
+  mapOpenAIStream,
+  scanOpenAIStreamData,
+  scanUsage,
+} from "../../providers/openai/index.js";
 import type { ProviderPreset } from "../../providers/presets.js";
 import type {
   AttemptOptions,
@@ -124,11 +130,25 @@ export class OpenAIHttpTarget implements Target {
       options,
       "application/json",
     );
-    const { raw, json } = await this.#readJson(response, options.signal);
+    // Forwarded as bytes: only the framing is checked and `usage` read; the body parses on first use.
+    let raw: Buffer;
+    try {
+      raw = Buffer.from(await response.body.arrayBuffer());
+    } catch (error) {
+      throw networkErrorFrom(error, options.signal, this.provider);
+    }
+    if (!framedAsObject(raw)) {
+      throw new UpstreamNetworkError(`${this.provider}: answered ${response.statusCode} with a body that is not a JSON object`, "EBADBODY", undefined, this.provider);
+    }
+    let body: ChatCompletionBody | undefined;
     return {
       meta: { status: response.statusCode, headers: flatHeaders(response.headers) },
-      body: json as ChatCompletionBody,
       raw,
+      usage: scanUsage(raw),
+      get body(): ChatCompletionBody {
+        body ??= JSON.parse(raw.toString("utf8")) as ChatCompletionBody;
+        return body;
+      },
     };
   }
 
@@ -141,7 +161,7 @@ export class OpenAIHttpTarget implements Target {
     );
     return {
       meta: { status: response.statusCode, headers: flatHeaders(response.headers) },
-      events: mapOpenAIStream(decodeSse(response.body)),
+      events: mapOpenAIStream(decodeSse(response.body), scanOpenAIStreamData),
     };
   }
 

@@ -1,3 +1,5 @@
 export { readOpenAIError, type OpenAIErrorFields } from "./error.js";
 export { mapOpenAIStream, mapOpenAIStreamData } from "./stream.js";
+export { scanOpenAIStreamData } from "./stream-scan.js";
+export { scanUsage, framedAsObject } from "./response-scan.js";
 export { fitToolCallIds, maxToolCallIdLength } from "./tool-call-ids.js";

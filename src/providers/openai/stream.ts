@@ -61,12 +61,13 @@ export function mapOpenAIStreamData(data: string): StreamEvent {
  */
 export async function* mapOpenAIStream(
   batches: AsyncIterable<readonly SseMessage[]>,
+  read: (data: string) => StreamEvent = mapOpenAIStreamData,
 ): AsyncGenerator<StreamEvent[]> {
   for await (const batch of batches) {
     const events: StreamEvent[] = [];
     for (const message of batch) {
       if (message.event !== undefined && message.event !== "message" && message.event !== "error") continue;
-      events.push(mapOpenAIStreamData(message.data));
+      events.push(read(message.data));
     }
     if (events.length > 0) yield events;
   }
