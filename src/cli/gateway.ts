@@ -39,6 +39,8 @@ export function engineOptionsOf(config: GatewayConfig): EngineOptions {
   if (routing.timeoutMs !== undefined) options.timeoutMs = routing.timeoutMs;
   if (routing.maxAttempts !== undefined) options.maxAttempts = routing.maxAttempts;
   if (routing.maxWaitMs !== undefined) options.maxWaitMs = routing.maxWaitMs;
+  if (routing.maxQueue !== undefined) options.maxQueue = routing.maxQueue;
+  if (routing.capacityWindowMs !== undefined) options.capacityWindowMs = routing.capacityWindowMs;
   if (routing.circuit)
     options.circuit = Object.fromEntries(Object.entries(routing.circuit).filter(([, v]) => v !== undefined));
   if (routing.cooldown)
@@ -130,7 +132,11 @@ export async function startGateway(
     logBodies: config.logging.bodies,
   });
   // A deep accept queue: thousands of clients may connect at once (long-lived streams).
-  await app.listen({ port: options.port ?? config.server.port, host: options.host ?? config.server.host, backlog: 4096 });
+  await app.listen({
+    port: options.port ?? config.server.port,
+    host: options.host ?? config.server.host,
+    backlog: 4096,
+  });
   const address = app.server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {

@@ -85,6 +85,8 @@ function compileRouting(raw: RawRouting | undefined, context: CompileContext): R
       timeoutMs: raw?.timeout_ms,
       maxAttempts: raw?.max_attempts,
       maxWaitMs: raw?.max_wait_ms,
+      maxQueue: raw?.max_queue,
+      capacityWindowMs: raw?.capacity_window_ms,
     }),
   };
   const circuit = defined({

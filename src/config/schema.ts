@@ -48,6 +48,10 @@ const routingSchema = strictObject({
   timeout_ms: optional(durationMs),
   max_attempts: optional(integer(1)),
   max_wait_ms: optional(durationMs),
+  /** Most requests waiting for capacity per model group. */
+  max_queue: optional(integer(0)),
+  /** Window of configured rpm/tpm (default 60 s). */
+  capacity_window_ms: optional(durationMs),
   circuit: optional(
     strictObject({
       failure_threshold: optional(integer(1)),

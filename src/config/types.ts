@@ -31,6 +31,8 @@ export interface RoutingConfig {
   timeoutMs?: number;
   maxAttempts?: number;
   maxWaitMs?: number;
+  maxQueue?: number;
+  capacityWindowMs?: number;
   circuit?: { failureThreshold?: number; openMs?: number; maxOpenMs?: number };
   cooldown?: { backoffBaseMs?: number; backoffMaxMs?: number; quotaCooldownMs?: number };
 }

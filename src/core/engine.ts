@@ -158,7 +158,11 @@ export class Engine {
         }),
     );
     win.release();
-    this.#finish(context, win, win.value.usage !== undefined ? win.value.usage : (win.value.body.usage ?? null));
+    this.#finish(
+      context,
+      win,
+      win.value.usage !== undefined ? win.value.usage : (win.value.body.usage ?? null),
+    );
     const result = win.value;
     return {
       ...this.#outcome(context, win),

@@ -143,7 +143,8 @@ export async function* relayStream(
     watch.close();
     // An upstream that has not ended (finish reason without [DONE], caller break, failure) is aborted, so its
     // connection is not held open; one that ended cleanly is released for reuse.
-    if (outcome !== "success" || !upstreamEnded) attempt.controller.abort(new AbortedError("The stream was closed."));
+    if (outcome !== "success" || !upstreamEnded)
+      attempt.controller.abort(new AbortedError("The stream was closed."));
     else drain(deps, iterator, attempt.controller);
     win.release();
     finishStream(deps, context, deployment, attempt.startedHr, committed.firstTokenAt, {
@@ -237,8 +238,15 @@ function withoutNullUsage(event: StreamChunkEvent): StreamChunkEvent {
  * (closing the iterator early would destroy the body and cost an error per stream), so the
  * connection returns to the pool; if it does not end within `finishGraceMs`, abort it.
  */
-function drain(deps: LoopDeps, iterator: AsyncIterator<readonly StreamEvent[]>, controller: AbortController): void {
-  const timer = deps.clock.setTimeout(() => controller.abort(new AbortedError("The stream was closed.")), deps.options.finishGraceMs);
+function drain(
+  deps: LoopDeps,
+  iterator: AsyncIterator<readonly StreamEvent[]>,
+  controller: AbortController,
+): void {
+  const timer = deps.clock.setTimeout(
+    () => controller.abort(new AbortedError("The stream was closed.")),
+    deps.options.finishGraceMs,
+  );
   void (async () => {
     try {
       for (let step = await iterator.next(); !step.done; step = await iterator.next());

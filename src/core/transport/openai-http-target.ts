@@ -138,7 +138,12 @@ export class OpenAIHttpTarget implements Target {
       throw networkErrorFrom(error, options.signal, this.provider);
     }
     if (!framedAsObject(raw)) {
-      throw new UpstreamNetworkError(`${this.provider}: answered ${response.statusCode} with a body that is not a JSON object`, "EBADBODY", undefined, this.provider);
+      throw new UpstreamNetworkError(
+        `${this.provider}: answered ${response.statusCode} with a body that is not a JSON object`,
+        "EBADBODY",
+        undefined,
+        this.provider,
+      );
     }
     let body: ChatCompletionBody | undefined;
     return {

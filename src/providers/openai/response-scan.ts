@@ -31,7 +31,9 @@ export function scanUsage(raw: Uint8Array): Usage | null {
 export function framedAsObject(raw: Uint8Array): boolean {
   let first = 0;
   let last = raw.length - 1;
-  while (first <= last && (raw[first] === 32 || raw[first] === 10 || raw[first] === 13 || raw[first] === 9)) first += 1;
-  while (last >= first && (raw[last] === 32 || raw[last] === 10 || raw[last] === 13 || raw[last] === 9)) last -= 1;
+  while (first <= last && (raw[first] === 32 || raw[first] === 10 || raw[first] === 13 || raw[first] === 9))
+    first += 1;
+  while (last >= first && (raw[last] === 32 || raw[last] === 10 || raw[last] === 13 || raw[last] === 9))
+    last -= 1;
   return raw[first] === 123 && raw[last] === 125;
 }

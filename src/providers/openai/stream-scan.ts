@@ -69,7 +69,8 @@ function objectAt(data: string, index: number): Usage | null {
 export function scanOpenAIStreamData(data: string): StreamEvent {
   if (data === "[DONE]") return { type: "done" };
   const last = data.length - 1;
-  if (last < 1 || data.charCodeAt(0) !== openBrace || data.charCodeAt(last) !== closeBrace) return { type: "malformed", data };
+  if (last < 1 || data.charCodeAt(0) !== openBrace || data.charCodeAt(last) !== closeBrace)
+    return { type: "malformed", data };
   if (data.includes('"error"')) return mapOpenAIStreamData(data);
   const content =
     nonEmptyString(data, valueStart(data, "content")) ||
