@@ -44,6 +44,8 @@ describe("src/config/README.md examples", () => {
       timeoutMs: 600_000,
       maxAttempts: 8,
       maxWaitMs: 3_000,
+      maxQueue: 1000,
+      capacityWindowMs: 60_000,
       circuit: { failureThreshold: 3, openMs: 10_000, maxOpenMs: 300_000 },
       cooldown: { backoffBaseMs: 1_000, backoffMaxMs: 60_000, quotaCooldownMs: 3_600_000 },
     });
