@@ -7,10 +7,14 @@ import { defaultConfig, type GatewayConfig } from "../src/config/index.js";
 import { createLogger } from "../src/observability/index.js";
 import { serveProbes } from "./child-ipc.js";
 
-const { upstream, model, sourceMaps } = JSON.parse(process.argv[2] ?? "{}") as {
+const { upstream, model, sourceMaps, redis, limited } = JSON.parse(process.argv[2] ?? "{}") as {
   upstream: string;
   model: string;
   sourceMaps?: boolean;
+  /** Keep deployment state in this Redis (`--redis`). */
+  redis?: string;
+  /** Give the deployment (very high) rpm/tpm limits, so every request takes capacity from the store. */
+  limited?: boolean;
 };
 // tsx turns source-mapped stack traces on; the built gateway (`node dist/…`) runs without them.
 process.setSourceMapsEnabled(sourceMaps === true);
@@ -41,8 +45,8 @@ const config: GatewayConfig = {
           model,
           weight: 1,
           tier: 0,
-          rpm: null,
-          tpm: null,
+          rpm: limited ? 1_000_000_000 : null,
+          tpm: limited ? 1_000_000_000_000 : null,
           rpd: null,
           contextWindow: null,
           firstTokenTimeoutMs: null,
@@ -53,6 +57,7 @@ const config: GatewayConfig = {
     },
   ],
   logging: { level: "error", bodies: false },
+  state: redis ? { redis: { url: redis, prefix: `llmux-bench-${process.pid}:` } } : { redis: null },
 };
 const gateway = await startGateway(config, {
   logger: createLogger({ level: "error" }),

@@ -47,6 +47,10 @@ import { killAll, spawnBenchChild, track, type BenchChild } from "./spawn-child.
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const profiling = args.includes("--cpu-prof");
+/** `--redis[=URL]`: also run llmux on shared Redis state, against llmux on memory, both taking capacity per request. */
+const redisUrl = args.includes("--redis")
+  ? "redis://127.0.0.1:6379"
+  : (/--redis=(\S+)/.exec(args.join(" "))?.[1] ?? null);
 const streamCount = Number(/--streams=(\d+)/.exec(args.join(" "))?.[1] ?? 2000);
 const connections = 64;
 const secondsPerRun = quick ? 3 : 5;
@@ -57,7 +61,7 @@ const model = "gpt-4.1";
 const messages = [{ role: "user", content: "Say hello." }];
 const bars = { nonStreamUs: 100, streamUs: 150, rssMb: 300 };
 
-type TargetName = "direct" | "bare" | "llmux";
+type TargetName = "direct" | "bare" | "llmux" | "llmux+redis";
 interface Target {
   name: TargetName;
   url: string;
@@ -148,7 +152,7 @@ async function throughputPhase(): Promise<{ nonStreamUs: number; streamUs: numbe
   const profileDir = profiling ? mkdtempSync(join(tmpdir(), "llmux-prof-")) : null;
   const gateway = await spawnBenchChild(
     "gateway-process.ts",
-    { upstream: sim.url, model },
+    { upstream: sim.url, model, limited: redisUrl !== null },
     profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : [],
   );
   const bare = await spawnBenchChild("bare-proxy-process.ts", { upstream: sim.url });
@@ -157,11 +161,23 @@ async function throughputPhase(): Promise<{ nonStreamUs: number; streamUs: numbe
     { name: "bare", url: `${bare.url}/v1/chat/completions`, server: bare },
     { name: "llmux", url: `${gateway.url}/v1/chat/completions`, server: gateway },
   ];
+  if (redisUrl !== null) {
+    const shared = await spawnBenchChild("gateway-process.ts", {
+      upstream: sim.url,
+      model,
+      limited: true,
+      redis: redisUrl,
+    });
+    targets.push({ name: "llmux+redis", url: `${shared.url}/v1/chat/completions`, server: shared });
+    console.log(
+      `--redis: llmux (memory) and llmux+redis (${redisUrl}) both take rpm/tpm capacity on every request`,
+    );
+  }
   try {
     console.log("\nWhat each target answers (one request):");
     for (const target of targets)
       console.log(
-        `  ${target.name.padEnd(6)} non-stream ${await peek(target.url, false)}; stream ${await peek(target.url, true)}`,
+        `  ${target.name.padEnd(11)} non-stream ${await peek(target.url, false)}; stream ${await peek(target.url, true)}`,
       );
     console.log(
       "  (llmux asks upstream for stream_options.include_usage, so its upstream stream carries one more usage event than direct/bare.)",
@@ -254,6 +270,7 @@ async function throughputPhase(): Promise<{ nonStreamUs: number; streamUs: numbe
   } finally {
     await gateway.stop();
     await bare.stop();
+    for (const target of targets) if (target.name === "llmux+redis") await target.server?.stop();
     await sim.stop();
   }
 }

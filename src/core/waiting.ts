@@ -66,6 +66,9 @@ export function rateLimitedError(
   );
 }
 
+/** Share of the estimated capacity the queue admits against. */
+const admissionMargin = 0.8;
+
 /**
  * Queues the request behind those already waiting for capacity — or, when the wait this would mean
  * exceeds `maxWaitMs` (or the queue is full), answers a 429 at once with the estimated wait as
@@ -87,7 +90,10 @@ export async function joinQueue(
   if (ahead >= deps.options.maxQueue || first > budget)
     throw rateLimitedError(context, exclusions, Math.max(first, 1));
   // Admit only if the capacity that frees within the budget covers everyone ahead and this request.
-  const capacity = slotsWithin(deps, context, now, budget);
+  // Capacity frees in bursts (provider windows reset together), so count on a bit less than the
+  // estimate: a request turned away now costs the caller nothing; one that waits and is then turned
+  // away costs it the whole wait.
+  const capacity = Math.floor(slotsWithin(deps, context, now, budget) * admissionMargin);
   if (ahead + 1 > capacity) {
     const estimate = capacity > 0 ? (budget * (ahead + 1)) / capacity : budget;
     throw rateLimitedError(context, exclusions, Math.max(first, estimate, 1));

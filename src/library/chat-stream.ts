@@ -42,12 +42,14 @@ export class ChatStream implements AsyncIterable<OpenAI.ChatCompletionChunk> {
   async *[Symbol.asyncIterator](): AsyncIterator<OpenAI.ChatCompletionChunk> {
     if (this.#used) throw new Error("This stream has already been iterated; a stream can be read once.");
     this.#used = true;
-    const chunks = this.#outcome.chunks;
+    const batches = this.#outcome.batches;
     try {
-      for await (const event of chunks) {
-        const chunk: ChatCompletionChunkBody =
-          event.chunk ?? (JSON.parse(event.data) as ChatCompletionChunkBody);
-        yield chunk as unknown as OpenAI.ChatCompletionChunk;
+      for await (const batch of batches) {
+        for (const event of batch) {
+          const chunk: ChatCompletionChunkBody =
+            event.chunk ?? (JSON.parse(event.data) as ChatCompletionChunkBody);
+          yield chunk as unknown as OpenAI.ChatCompletionChunk;
+        }
       }
     } catch (error) {
       // Like the OpenAI SDK: a stream the caller aborted ends quietly.
@@ -55,7 +57,7 @@ export class ChatStream implements AsyncIterable<OpenAI.ChatCompletionChunk> {
         return;
       throw error;
     } finally {
-      await chunks.return(undefined);
+      await batches.return(undefined);
     }
   }
 }

@@ -1,5 +1,5 @@
 import type { Dispatcher } from "undici";
-import { UnsupportedRequestError, UpstreamHttpError } from "../../errors/index.js";
+import { UnsupportedRequestError } from "../../errors/index.js";
 import {
   createAnthropicStreamMapper,
   fromAnthropicMessage,
@@ -15,8 +15,9 @@ import type {
   HeaderMap,
   Target,
 } from "../../types/index.js";
-import { decodeSse, safeJsonParse } from "../../util/index.js";
+import { decodeSse } from "../../util/index.js";
 import { postJson, readJsonBody } from "./http-post.js";
+import { httpErrorFrom } from "./upstream-errors.js";
 import { mapSseBatches } from "./native-stream.js";
 import { mapOrUnsupported } from "./unsupported.js";
 
@@ -56,16 +57,7 @@ export class AnthropicHttpTarget implements Target {
   }
 
   #fail = (status: number, headers: HeaderMap, text: string): never => {
-    const parsed = safeJsonParse(text);
-    const body = parsed === undefined ? text : parsed;
-    const fields = readAnthropicError(body);
-    throw new UpstreamHttpError(status, `${this.provider}: ${fields.message ?? `HTTP ${status}`}`, {
-      headers,
-      body,
-      upstreamType: fields.type,
-      upstreamCode: fields.code,
-      provider: this.provider,
-    });
+    throw httpErrorFrom(status, headers, text, this.provider, readAnthropicError);
   };
 
   async chat(request: ChatRequest, options: AttemptOptions): Promise<ChatResult> {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Dispatcher } from "undici";
-import { UnsupportedRequestError, UpstreamHttpError } from "../../errors/index.js";
+import { UnsupportedRequestError } from "../../errors/index.js";
 import {
   createGeminiStreamMapper,
   fromGeminiResponse,
@@ -20,9 +20,10 @@ import type {
   HeaderMap,
   Target,
 } from "../../types/index.js";
-import { decodeSse, safeJsonParse } from "../../util/index.js";
+import { decodeSse } from "../../util/index.js";
 import { fetchImages } from "./fetch-images.js";
 import { postJson, readJsonBody } from "./http-post.js";
+import { httpErrorFrom } from "./upstream-errors.js";
 import { mapSseBatches } from "./native-stream.js";
 import { mapOrUnsupported } from "./unsupported.js";
 
@@ -63,16 +64,7 @@ export class GeminiHttpTarget implements Target {
   }
 
   #fail = (status: number, headers: HeaderMap, text: string): never => {
-    const parsed = safeJsonParse(text);
-    const body = parsed === undefined ? text : parsed;
-    const fields = readGeminiError(body);
-    throw new UpstreamHttpError(status, `${this.provider}: ${fields.message ?? `HTTP ${status}`}`, {
-      headers,
-      body,
-      upstreamType: fields.type,
-      upstreamCode: fields.code,
-      provider: this.provider,
-    });
+    throw httpErrorFrom(status, headers, text, this.provider, readGeminiError);
   };
 
   async #body(request: ChatRequest, signal: AbortSignal): Promise<Record<string, unknown>> {

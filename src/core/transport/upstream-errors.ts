@@ -24,16 +24,21 @@ export async function readLimitedText(
   return Buffer.concat(parts).subarray(0, maxErrorBodyBytes).toString("utf8");
 }
 
-/** Builds the upstream HTTP error from an error response of an OpenAI-compatible provider. */
+/** Builds the upstream HTTP error from an error response, read by the provider's error mapper (OpenAI's by default). */
 export function httpErrorFrom(
   status: number,
   headers: HeaderMap,
   text: string,
   provider: string,
+  read: (body: unknown) => {
+    message: string | null;
+    type: string | null;
+    code: string | null;
+  } = readOpenAIError,
 ): UpstreamHttpError {
   const parsed = safeJsonParse(text);
   const body = parsed === undefined ? text : parsed;
-  const fields = readOpenAIError(body);
+  const fields = read(body);
   const message = fields.message ?? (text.trim() === "" ? `HTTP ${status}` : text.slice(0, 500));
   return new UpstreamHttpError(status, `${provider}: ${message}`, {
     headers,
