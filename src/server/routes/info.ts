@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { healthTransitions } from "../../state/index.js";
+import { healthTransitions } from "../../core/index.js";
 import type { GatewayServerOptions } from "../options.js";
 
 const created = Math.floor(Date.UTC(2025, 0, 1) / 1000);

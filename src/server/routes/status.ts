@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { Deployment } from "../../core/index.js";
-import { healthTransitions } from "../../state/index.js";
+import { healthTransitions } from "../../core/index.js";
 import type { DeploymentHealth } from "../../types/index.js";
 import type { GatewayServerOptions } from "../options.js";
 
