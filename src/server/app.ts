@@ -66,19 +66,27 @@ export function createGatewayServer(options: GatewayServerOptions): FastifyInsta
     },
   );
 
-  app.addHook("onRequest", async (request, reply) => {
+  // Callback-style hooks: no promise per request on the hot path.
+  app.addHook("onRequest", (request, reply, done) => {
     started.set(request, performance.now());
+    if (keys.open && !perKey && !perIp) {
+      done();
+      return;
+    }
     const route = request.routeOptions.url ?? request.url;
     const isPublic =
       publicRoutes.has(route) ||
       (route === "/status" && options.auth.publicStatus) ||
       (route === "/metrics" && options.auth.publicMetrics);
     const key = presentedKey(request.headers);
-    if (!isPublic && !keys.open && !keys.matches(key)) return unauthorized(reply);
+    if (!isPublic && !keys.open && !keys.matches(key)) {
+      unauthorized(reply);
+      return;
+    }
     if (route.startsWith("/v1/")) {
       const wait = Math.max(perKey && key ? perKey.take(key) : 0, perIp ? perIp.take(request.ip) : 0);
       if (wait > 0) {
-        return reply
+        reply
           .code(429)
           .headers(retryHeaders(wait))
           .send({
@@ -89,18 +97,21 @@ export function createGatewayServer(options: GatewayServerOptions): FastifyInsta
               code: "rate_limit_exceeded",
             },
           });
+        return;
       }
     }
-    return undefined;
+    done();
   });
 
-  app.addHook("onResponse", async (request, reply) => {
+  const logsRequests = options.logger.isLevelEnabled?.("info") ?? true;
+  app.addHook("onResponse", (request, reply, done) => {
     const begin = started.get(request);
     const seconds = begin === undefined ? 0 : (performance.now() - begin) / 1000;
     const route = request.routeOptions.url ?? "unknown";
     options.metrics?.observeHttp(route, request.method, reply.statusCode, seconds);
-    const note = existingNote(request);
+    const note = logsRequests ? existingNote(request) : undefined;
     if (note) options.logger.info(logFields(request, note, reply.statusCode, seconds * 1000), "request");
+    done();
   });
 
   app.setErrorHandler((error, _request, reply) => {

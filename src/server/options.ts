@@ -14,6 +14,8 @@ export interface ServerLogger {
   info(object: object, message?: string): void;
   warn(object: object, message?: string): void;
   error(object: object, message?: string): void;
+  /** When present and false for "info", the per-request line is not even built. */
+  isLevelEnabled?(level: string): boolean;
 }
 
 /** A provider instance as the status page shows it (no secrets). */
