@@ -21,7 +21,7 @@ function eligibleFor(
     if (exclusions.excluded.has(deployment.id)) return false;
     const now = deps.clock.now();
     if (exclusions.full.size > 0 && (exclusions.full.get(deployment.id) ?? 0) > now) return false;
-    const blocked = deps.gate.blockedUntil(deployment, now, requestTokens(context));
+    const blocked = deps.gate.blockedUntil(deployment, now, requestTokens(deps, context, deployment));
     if (blocked !== null) {
       exclusions.full.set(deployment.id, blocked);
       return false;

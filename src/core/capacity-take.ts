@@ -15,10 +15,10 @@ export async function takeCapacity(
   now: number,
 ): Promise<number | null> {
   if (!hasLimits(deployment) || !deployment.limits) {
-    deps.gate.noteStart(deployment.id, now, requestTokens(context));
+    deps.gate.noteStart(deployment.id, now, requestTokens(deps, context, deployment));
     return 0;
   }
-  const tokens = deployment.limits.tpm === null ? 0 : requestTokens(context);
+  const tokens = deployment.limits.tpm === null ? 0 : requestTokens(deps, context, deployment);
   const result = await deps.store.acquire(
     deployment.id,
     now,
@@ -27,7 +27,7 @@ export async function takeCapacity(
     deps.options.capacityWindowMs,
   );
   if (result.ok) {
-    deps.gate.noteStart(deployment.id, now, requestTokens(context));
+    deps.gate.noteStart(deployment.id, now, requestTokens(deps, context, deployment));
     return tokens;
   }
   exclusions.full.set(deployment.id, result.retryAt);
@@ -43,9 +43,9 @@ export async function takeCapacity(
 }
 
 /** The request's token estimate, computed once. */
-export function requestTokens(context: RequestContext): number {
-  if (context.tokens === null) context.tokens = context.estimateTokens?.() ?? 0;
-  return context.tokens;
+export function requestTokens(deps: LoopDeps, context: RequestContext, deployment: Deployment): number {
+  context.tokens ??= context.estimateTokens?.() ?? { prompt: 0, output: 0 };
+  return Math.ceil(context.tokens.prompt * deps.calibration.factor(deployment.model)) + context.tokens.output;
 }
 
 /** When the first full deployment frees, or null. */

@@ -1,10 +1,12 @@
 import type { HeaderMap, Usage } from "../types/index.js";
 import { rateLimitSnapshot } from "../util/index.js";
 import type { AttemptWin, LoopDeps } from "./attempt-loop.js";
+import type { TokenEstimate } from "./estimate.js";
 
 /**
- * After an answer: corrects the tokens charged up front to the real usage, and remembers the quota
- * the provider reported in its headers (for status, metrics and scheduling).
+ * After an answer: calibrates the prompt estimate for the model, settles the tokens charged up front
+ * with the real usage, and remembers the quota the provider reported in its headers (for status,
+ * metrics and scheduling).
  */
 export function settleCapacity(
   deps: LoopDeps,
@@ -12,7 +14,10 @@ export function settleCapacity(
   usage: Usage | null,
   headers: HeaderMap | null,
   now: number,
+  estimate: TokenEstimate | null,
 ): void {
+  if (usage && estimate)
+    deps.calibration.observe(win.deployment.model, estimate.prompt, usage.prompt_tokens ?? 0);
   const { deployment } = win;
   if (win.chargedTokens > 0 && usage) {
     const actual = usage.total_tokens ?? (usage.prompt_tokens ?? 0) + (usage.completion_tokens ?? 0);

@@ -22,6 +22,7 @@ import {
   type AttemptWin,
   type LoopDeps,
 } from "./attempt-loop.js";
+import { TokenCalibration } from "./calibration.js";
 import { settleCapacity } from "./capacity.js";
 import { estimateEmbeddingTokens, estimateRequestTokens } from "./estimate.js";
 import { EngineEvents } from "./events.js";
@@ -82,6 +83,7 @@ export class Engine {
   readonly #deps: LoopDeps;
   readonly #selector: Selector;
   readonly #gate: QuotaGate;
+  readonly #calibration = new TokenCalibration();
 
   constructor(options: EngineOptions = {}) {
     this.options = resolveEngineOptions(options);
@@ -105,6 +107,7 @@ export class Engine {
       clock: this.clock,
       rng,
       gate,
+      calibration: this.#calibration,
       queueFor: (group) => {
         let queue = queues.get(group);
         if (!queue) {
@@ -271,7 +274,7 @@ export class Engine {
     const now = this.clock.now();
     const { deployment, attempt } = win;
     applySuccess(this.#deps, deployment);
-    settleCapacity(this.#deps, win, usage, attempt.headers, now);
+    settleCapacity(this.#deps, win, usage, attempt.headers, now, context.tokens);
     const durationMs = performance.now() - attempt.startedHr;
     context.upstreamMs += durationMs;
     context.attempts.push({
@@ -331,6 +334,7 @@ export class Engine {
   resetState(): void {
     this.store.clear();
     this.#gate.clear();
+    this.#calibration.clear();
   }
 }
 

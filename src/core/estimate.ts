@@ -37,25 +37,28 @@ export function estimatePromptTokens(request: ChatRequest): number {
   return Math.ceil(chars / charsPerToken) + perMessage * messages;
 }
 
+/** A request's token estimate: its prompt and the most output it may produce. */
+export interface TokenEstimate {
+  prompt: number;
+  output: number;
+}
+
 /** Tokens a chat request will be charged up front: prompt estimate plus the output it may produce. */
-export function estimateRequestTokens(request: ChatRequest, defaultOutputTokens: number): number {
+export function estimateRequestTokens(request: ChatRequest, defaultOutputTokens: number): TokenEstimate {
   const output = request.max_completion_tokens ?? request.max_tokens ?? defaultOutputTokens;
   const choices = typeof request["n"] === "number" && request["n"] > 1 ? request["n"] : 1;
-  return estimatePromptTokens(request) + output * choices;
+  return { prompt: estimatePromptTokens(request), output: output * choices };
 }
 
 /** Tokens of an embeddings request's input. */
-export function estimateEmbeddingTokens(request: EmbeddingsRequest): number {
+export function estimateEmbeddingTokens(request: EmbeddingsRequest): TokenEstimate {
   const input = request.input;
-  if (typeof input === "string") return Math.ceil(input.length / charsPerToken);
-  if (!Array.isArray(input)) return 0;
+  if (typeof input === "string") return { prompt: Math.ceil(input.length / charsPerToken), output: 0 };
+  if (!Array.isArray(input)) return { prompt: 0, output: 0 };
   let tokens = 0;
-  for (const item of input)
-    tokens +=
-      typeof item === "string"
-        ? Math.ceil(item.length / charsPerToken)
-        : Array.isArray(item)
-          ? item.length
-          : 1;
-  return tokens;
+  for (const item of input) {
+    if (typeof item === "string") tokens += Math.ceil(item.length / charsPerToken);
+    else tokens += Array.isArray(item) ? item.length : 1;
+  }
+  return { prompt: tokens, output: 0 };
 }

@@ -2,6 +2,7 @@ import type { Clock, Failure, HeaderMap, Rng, StateStore } from "../types/index.
 import type { EngineEvents } from "./events.js";
 import type { ResolvedEngineOptions } from "./options.js";
 import type { Deployment } from "./plan.js";
+import type { TokenCalibration } from "./calibration.js";
 import type { QuotaGate } from "./quota-gate.js";
 import type { Selector } from "./selector.js";
 import type { Ticket, WaitQueue } from "./wait-queue.js";
@@ -38,6 +39,8 @@ export interface LoopDeps {
   readonly rng: Rng;
   readonly options: ResolvedEngineOptions;
   readonly gate: QuotaGate;
+  /** Per-model correction of the quick prompt-token estimate. */
+  readonly calibration: TokenCalibration;
   /** The fair wait queue of a group. */
   readonly queueFor: (group: string) => WaitQueue;
 }

@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { randomUUID } from "node:crypto";
 import type { AttemptRecord, Clock, HeaderMap } from "../types/index.js";
+import type { TokenEstimate } from "./estimate.js";
 import type { Group } from "./plan.js";
 
 /** What the caller passes with one request. */
@@ -33,9 +34,9 @@ export interface RequestContext {
   /** Response headers of the attempt that answered. */
   responseHeaders: HeaderMap;
   /** Tokens the request will be charged against tpm budgets (computed only when one is configured). */
-  estimateTokens: (() => number) | null;
+  estimateTokens: (() => TokenEstimate) | null;
   /** The estimate, once computed. */
-  tokens: number | null;
+  tokens: TokenEstimate | null;
 }
 
 /** A unique request id (`req_<uuid>`). */

@@ -138,7 +138,7 @@ export async function* relayStream(
     }
     outcome = "success";
     applySuccess(deps, deployment);
-    settleCapacity(deps, win, usage, context.responseHeaders, deps.clock.now());
+    settleCapacity(deps, win, usage, context.responseHeaders, deps.clock.now(), context.tokens);
   } finally {
     watch.close();
     // An upstream that has not ended (finish reason without [DONE], caller break, failure) is aborted, so its

@@ -105,7 +105,7 @@ export async function joinQueue(
 /** Requests the group's deployments can take within `horizonMs` (Infinity when unbounded). */
 function slotsWithin(deps: LoopDeps, context: RequestContext, now: number, horizonMs: number): number {
   let slots = 0;
-  const tokens = context.tokens ?? 0;
+  const tokens = context.tokens === null ? 0 : context.tokens.prompt + context.tokens.output;
   for (const deployment of context.group.deployments)
     slots += deps.gate.slotsWithin(deployment, now, horizonMs, tokens);
   return slots;

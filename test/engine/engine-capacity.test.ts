@@ -56,6 +56,18 @@ describe("engine: configured capacity (rpm / tpm / rpd)", () => {
     expect(a.calls).toHaveLength(2);
   });
 
+  it("calibrates the prompt estimate per model from the real usage", async () => {
+    const clock = new FakeClock(t0);
+    // The fake target reports 3 prompt tokens; the quick estimate of this request is 7.
+    const a = new FakeTarget("a", [{ ok: "a" }]);
+    const { engine } = engineWith([deployment("a", a, { tpm: 100_000 })], { clock });
+    await engine.chat("g", { ...request, max_tokens: 10 });
+    expect(engine.store.usage("a", clock.now(), 60_000).tokens).toBe(17);
+    await engine.chat("g", { ...request, max_tokens: 10 });
+    // Now charged ceil(7 × 3/7) + 10 = 13.
+    expect(engine.store.usage("a", clock.now(), 60_000).tokens).toBe(30);
+  });
+
   it("waits for capacity when it frees within maxWaitMs", async () => {
     const a = new FakeTarget("a", [{ ok: "a" }]);
     const { engine } = engineWith([deployment("a", a, { rpm: 1 })], {
