@@ -30,7 +30,7 @@ export interface Deployment {
   readonly limits?: Readonly<CapacityLimits>;
 }
 
-/** True when the deployment has any configured capacity limit. */
+/** True when the deployment has a configured capacity limit (rpm, tpm or rpd). */
 export function hasLimits(deployment: Deployment): boolean {
   const limits = deployment.limits;
   return limits !== undefined && (limits.rpm !== null || limits.tpm !== null || limits.rpd !== null);

@@ -22,7 +22,7 @@ export interface SyncPlan {
 
 /**
  * Plans the resync of every deployment in the view: its health record and quota, and its capacity
- * counters if it has any (one pipelined round trip). Answers go into entries untouched meanwhile.
+ * counters when it has them (one pipelined round trip). Answers go into entries untouched meanwhile.
  */
 export function planSync(view: RedisView, keys: RedisKeys, now: number): SyncPlan {
   const commands: string[][] = [];
