@@ -6,6 +6,7 @@ import { AttemptTimeout, classifyFailure } from "./classify.js";
 import type { Deployment } from "./plan.js";
 import type { RequestContext } from "./request-context.js";
 import type { AttemptHandle, AttemptRunner, AttemptWin, LoopDeps } from "./loop-types.js";
+import { attemptEndEvent } from "./attempt-events.js";
 
 export type AttemptOutcome<T> = AttemptWin<T> | { failure: Failure };
 
@@ -70,26 +71,21 @@ export async function attemptOnce<T>(
     const failure = classifyFailure(error, ended);
     context.upstreamMs += durationMs;
     context.attempts.push(attemptRecord(deployment, failure, durationMs));
-    events.emit({
-      type: "attempt_end",
-      requestId: context.requestId,
-      group: context.group.name,
-      deploymentId: deployment.id,
-      model: deployment.model,
-      provider: deployment.provider,
-      attempt: number,
-      stream: context.stream,
-      outcome: "failure",
-      failure: failure.kind,
-      status: failure.status,
-      message: failure.message,
-      durationMs,
-      firstTokenMs: null,
-      usage: null,
-      afterCommit: false,
-      headers: headersOf(error),
-      at: ended,
-    });
+    events.emit(
+      attemptEndEvent(context, deployment, {
+        attempt: number,
+        outcome: "failure",
+        failure: failure.kind,
+        status: failure.status,
+        message: failure.message,
+        durationMs,
+        firstTokenMs: null,
+        usage: null,
+        afterCommit: false,
+        headers: headersOf(error),
+        at: ended,
+      }),
+    );
     return { failure };
   }
 }

@@ -34,6 +34,7 @@ import { Selector } from "./selector.js";
 import { WaitQueue } from "./wait-queue.js";
 import { malformedReporter, readToCommit, type CommittedStream } from "./stream-commit.js";
 import { relayStream } from "./stream-relay.js";
+import { attemptEndEvent } from "./attempt-events.js";
 
 /** What a request produced besides the answer. */
 export interface Outcome {
@@ -285,26 +286,21 @@ export class Engine {
       message: "ok",
       durationMs,
     });
-    this.events.emit({
-      type: "attempt_end",
-      requestId: context.requestId,
-      group: context.group.name,
-      deploymentId: deployment.id,
-      model: deployment.model,
-      provider: deployment.provider,
-      attempt: attempt.number,
-      stream: false,
-      outcome: "success",
-      failure: null,
-      status: 200,
-      message: null,
-      durationMs,
-      firstTokenMs: durationMs,
-      usage,
-      afterCommit: false,
-      headers: attempt.headers,
-      at: now,
-    });
+    this.events.emit(
+      attemptEndEvent(context, deployment, {
+        attempt: attempt.number,
+        outcome: "success",
+        failure: null,
+        status: 200,
+        message: null,
+        durationMs,
+        firstTokenMs: durationMs,
+        usage,
+        afterCommit: false,
+        headers: attempt.headers,
+        at: now,
+      }),
+    );
     this.events.emit({
       type: "request_end",
       requestId: context.requestId,

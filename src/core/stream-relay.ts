@@ -9,6 +9,7 @@ import { decide } from "./policy.js";
 import type { RequestContext } from "./request-context.js";
 import type { CommittedStream } from "./stream-commit.js";
 import { idle, StreamWatch } from "./stream-watch.js";
+import { attemptEndEvent } from "./attempt-events.js";
 
 /** Options of one relay. */
 export interface RelayOptions {
@@ -185,26 +186,21 @@ function finishStream(
     message: end.failureMessage ?? (success ? "ok" : "caller closed the stream"),
     durationMs,
   });
-  deps.events.emit({
-    type: "attempt_end",
-    requestId: context.requestId,
-    group: context.group.name,
-    deploymentId: deployment.id,
-    model: deployment.model,
-    provider: deployment.provider,
-    attempt: end.attemptNumber,
-    stream: true,
-    outcome: success ? "success" : "failure",
-    failure: kind,
-    status: 200,
-    message: end.failureMessage,
-    durationMs,
-    firstTokenMs: firstTokenAt - startedHr,
-    usage: end.usage,
-    afterCommit: true,
-    headers: context.responseHeaders,
-    at: now,
-  });
+  deps.events.emit(
+    attemptEndEvent(context, deployment, {
+      attempt: end.attemptNumber,
+      outcome: success ? "success" : "failure",
+      failure: kind,
+      status: 200,
+      message: end.failureMessage,
+      durationMs,
+      firstTokenMs: firstTokenAt - startedHr,
+      usage: end.usage,
+      afterCommit: true,
+      headers: context.responseHeaders,
+      at: now,
+    }),
+  );
   deps.events.emit({
     type: "request_end",
     requestId: context.requestId,

@@ -16,7 +16,7 @@ import type {
   Target,
 } from "../../types/index.js";
 import { decodeSse } from "../../util/index.js";
-import { postJson, readJsonBody } from "./http-post.js";
+import { postJson, readJsonBody, type PostResponse } from "./http-post.js";
 import { httpErrorFrom } from "./upstream-errors.js";
 import { mapSseBatches } from "./native-stream.js";
 import { mapOrUnsupported } from "./unsupported.js";
@@ -56,6 +56,15 @@ export class AnthropicHttpTarget implements Target {
     this.#dispatcher = options.dispatcher;
   }
 
+  #post(
+    url: URL,
+    headers: Record<string, string>,
+    body: unknown,
+    signal: AbortSignal,
+  ): Promise<PostResponse> {
+    return postJson(this.#dispatcher, url, headers, body, signal, this.provider, this.#fail);
+  }
+
   #fail = (status: number, headers: HeaderMap, text: string): never => {
     throw httpErrorFrom(status, headers, text, this.provider, readAnthropicError);
   };
@@ -64,15 +73,7 @@ export class AnthropicHttpTarget implements Target {
     const body = mapOrUnsupported(this.provider, () =>
       toAnthropicRequest({ ...request, stream: false }, request.model),
     );
-    const response = await postJson(
-      this.#dispatcher,
-      this.#url,
-      this.#headers,
-      body,
-      options.signal,
-      this.provider,
-      this.#fail,
-    );
+    const response = await this.#post(this.#url, this.#headers, body, options.signal);
     const json = await readJsonBody(response, options.signal, this.provider);
     return {
       meta: { status: response.status, headers: response.headers },
@@ -85,15 +86,7 @@ export class AnthropicHttpTarget implements Target {
       toAnthropicRequest({ ...request, stream: true }, request.model),
     );
     const headers = { ...this.#headers, accept: "text/event-stream" };
-    const response = await postJson(
-      this.#dispatcher,
-      this.#url,
-      headers,
-      body,
-      options.signal,
-      this.provider,
-      this.#fail,
-    );
+    const response = await this.#post(this.#url, headers, body, options.signal);
     const map = createAnthropicStreamMapper({ now: Date.now() });
     return {
       meta: { status: response.status, headers: response.headers },

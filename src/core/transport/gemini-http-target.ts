@@ -22,7 +22,7 @@ import type {
 } from "../../types/index.js";
 import { decodeSse } from "../../util/index.js";
 import { fetchImages } from "./fetch-images.js";
-import { postJson, readJsonBody } from "./http-post.js";
+import { postJson, readJsonBody, type PostResponse } from "./http-post.js";
 import { httpErrorFrom } from "./upstream-errors.js";
 import { mapSseBatches } from "./native-stream.js";
 import { mapOrUnsupported } from "./unsupported.js";
@@ -63,6 +63,15 @@ export class GeminiHttpTarget implements Target {
     this.#dispatcher = options.dispatcher;
   }
 
+  #post(
+    url: URL,
+    headers: Record<string, string>,
+    body: unknown,
+    signal: AbortSignal,
+  ): Promise<PostResponse> {
+    return postJson(this.#dispatcher, url, headers, body, signal, this.provider, this.#fail);
+  }
+
   #fail = (status: number, headers: HeaderMap, text: string): never => {
     throw httpErrorFrom(status, headers, text, this.provider, readGeminiError);
   };
@@ -83,15 +92,7 @@ export class GeminiHttpTarget implements Target {
   async chat(request: ChatRequest, options: AttemptOptions): Promise<ChatResult> {
     const url = new URL(`${this.#base}${geminiPath(request.model, false)}`);
     const body = await this.#body(request, options.signal);
-    const response = await postJson(
-      this.#dispatcher,
-      url,
-      this.#headers,
-      body,
-      options.signal,
-      this.provider,
-      this.#fail,
-    );
+    const response = await this.#post(url, this.#headers, body, options.signal);
     const json = await readJsonBody(response, options.signal, this.provider);
     return {
       meta: { status: response.status, headers: response.headers },
@@ -103,15 +104,7 @@ export class GeminiHttpTarget implements Target {
     const url = new URL(`${this.#base}${geminiPath(request.model, true)}`);
     const body = await this.#body(request, options.signal);
     const headers = { ...this.#headers, accept: "text/event-stream" };
-    const response = await postJson(
-      this.#dispatcher,
-      url,
-      headers,
-      body,
-      options.signal,
-      this.provider,
-      this.#fail,
-    );
+    const response = await this.#post(url, headers, body, options.signal);
     const map = createGeminiStreamMapper({ model: request.model, now: Date.now(), newId });
     return {
       meta: { status: response.status, headers: response.headers },
@@ -135,15 +128,7 @@ export class GeminiHttpTarget implements Target {
         ...(request.dimensions === undefined ? {} : { outputDimensionality: request.dimensions }),
       })),
     };
-    const response = await postJson(
-      this.#dispatcher,
-      url,
-      this.#headers,
-      body,
-      options.signal,
-      this.provider,
-      this.#fail,
-    );
+    const response = await this.#post(url, this.#headers, body, options.signal);
     const json = (await readJsonBody(response, options.signal, this.provider)) as {
       embeddings?: Array<{ values?: number[] }>;
     };
