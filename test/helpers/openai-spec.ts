@@ -1,5 +1,5 @@
 /**
- * Validates values against the official OpenAI OpenAPI spec (`../shared/specs/openai-openapi.yaml`,
+ * Validates values against the official OpenAI OpenAPI spec (`test/specs/openai-openapi.yaml`,
  * OpenAPI 3.1 with leftover 3.0 `nullable`) with Ajv2020, as described in wire.md §8.
  *
  * The spec is read, rewritten and registered once per process, on the first call; each schema is
@@ -15,8 +15,8 @@ const Ajv2020 = Ajv2020Module.default;
 const addFormats = addFormatsModule.default;
 type Ajv = InstanceType<typeof Ajv2020>;
 
-/** Where the spec lives: `<workspace>/shared/specs/openai-openapi.yaml`, next to the repository. */
-export const OPENAI_SPEC_URL = new URL("../../../shared/specs/openai-openapi.yaml", import.meta.url);
+/** Where the spec lives: `test/specs/openai-openapi.yaml`, a verbatim copy (see `test/specs/SOURCES.md`). */
+export const OPENAI_SPEC_URL = new URL("../specs/openai-openapi.yaml", import.meta.url);
 
 const SPEC_ID = "openai";
 
@@ -113,7 +113,7 @@ function loadAjv(): Ajv {
   const path = specPath();
   if (!existsSync(path)) {
     throw new Error(
-      `OpenAI OpenAPI spec not found at ${path}; expected the official openai-openapi.yaml there (see shared/specs/SOURCES.md).`,
+      `OpenAI OpenAPI spec not found at ${path}; expected the official openai-openapi.yaml there (see test/specs/SOURCES.md).`,
     );
   }
   const document: unknown = parse(readFileSync(path, "utf8"), { maxAliasCount: -1 });

@@ -1,5 +1,5 @@
 /**
- * Validates values against the Anthropic Messages OpenAPI spec (`../shared/specs/anthropic-openapi.json`,
+ * Validates values against the Anthropic Messages OpenAPI spec (`test/specs/anthropic-openapi.json`,
  * OpenAPI 3.1, Stainless) with Ajv2020, as described in wire.md §8.
  *
  * The spec is read and registered once per process, on the first call; each schema is compiled once,
@@ -15,8 +15,8 @@ const Ajv2020 = Ajv2020Module.default;
 const addFormats = addFormatsModule.default;
 type Ajv = InstanceType<typeof Ajv2020>;
 
-/** Where the spec lives: `<workspace>/shared/specs/anthropic-openapi.json`, next to the repository. */
-export const ANTHROPIC_SPEC_URL = new URL("../../../../shared/specs/anthropic-openapi.json", import.meta.url);
+/** Where the spec lives: `test/specs/anthropic-openapi.json`, a verbatim copy (see `test/specs/SOURCES.md`). */
+export const ANTHROPIC_SPEC_URL = new URL("../../specs/anthropic-openapi.json", import.meta.url);
 
 const SPEC_ID = "anthropic";
 
@@ -31,7 +31,7 @@ function loadAjv(): Ajv {
   if (ajvInstance !== undefined) return ajvInstance;
   const path = fileURLToPath(ANTHROPIC_SPEC_URL);
   if (!existsSync(path)) {
-    throw new Error(`Anthropic OpenAPI spec not found at ${path} (see shared/specs/SOURCES.md).`);
+    throw new Error(`Anthropic OpenAPI spec not found at ${path} (see test/specs/SOURCES.md).`);
   }
   const document: unknown = JSON.parse(readFileSync(path, "utf8"));
   if (!isObject(document) || !isObject(document["components"])) {

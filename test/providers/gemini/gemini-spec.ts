@@ -1,5 +1,6 @@
 /**
- * Validates Gemini payloads against both Gemini specs in `<workspace>/shared/specs/` with Ajv2020:
+ * Validates Gemini payloads against both Gemini specs in `test/specs/` (verbatim copies, see
+ * `test/specs/SOURCES.md`) with Ajv2020:
  *
  * - `gemini-v1beta-openapi3_0.json`: Google's own OPENAPI3_0 discovery export (mid-2025, official).
  *   OpenAPI 3.0: its only `nullable` is a *property name* of `Schema`, not the keyword, so no
@@ -40,8 +41,8 @@ type Json = Record<string, unknown>;
 export type GeminiSpec = "official" | "native";
 
 const specUrls: Record<GeminiSpec, URL> = {
-  official: new URL("../../../../shared/specs/gemini-v1beta-openapi3_0.json", import.meta.url),
-  native: new URL("../../../../shared/specs/gemini-v1beta-native.openapi.json", import.meta.url),
+  official: new URL("../../specs/gemini-v1beta-openapi3_0.json", import.meta.url),
+  native: new URL("../../specs/gemini-v1beta-native.openapi.json", import.meta.url),
 };
 
 let ajvInstance: Ajv | undefined;
