@@ -1,516 +1,556 @@
 /**
- * `npm run bench:gateway [-- --quick] [-- --cpu-prof]`: the cost of the llmux gateway on the wire.
+ * `npm run bench:gateway [-- --quick] [-- --cpu-prof] [-- --streams=N] [-- --no-streams]`: what the
+ * llmux gateway costs on the wire, measured the way users run it.
  *
- * Every server runs in its own process on 127.0.0.1, so each one's CPU time is its own:
- * - upstream: the provider simulator (`bench/sim-process.ts`), answering at once;
- * - llmux: the gateway (`bench/gateway-process.ts`), one group with one deployment on the simulator;
- * - bare: a minimal node:http + undici pass-through proxy (`bench/bare-proxy-process.ts`), the floor
- *   any Node proxy pays.
+ * - llmux is the **built CLI** (`npm run build`, then `node bin/llmux.js serve --config …`) with a
+ *   default config: one provider and one model group, logging at info (one line per request, to a
+ *   pipe), metrics on.
+ * - Beside it, in the same run: a bare node:http + undici pass-through proxy (`pinned/bare-proxy.ts`,
+ *   nothing parsed) and nginx (Debian's package, when installed).
+ * - The upstream is a minimal mock (`pinned/upstream-mock.ts`): a fixed chat.completion, or a
+ *   22-event stream written one event per event-loop turn.
+ * - The servers (upstream, proxies) are pinned to core 0, the load generator (wrk when installed,
+ *   autocannon otherwise) and this process to core 1 (`taskset`). Every proxy's CPU time is read from
+ *   /proc for its whole process tree, before and after each run.
  *
- * 1. Throughput: autocannon at 64 connections, non-streaming and streaming (role chunk + 20 content
- *    chunks + finish chunk = 22 events, then `[DONE]`), direct to the simulator vs through the bare
- *    proxy vs through llmux. Rounds alternate the order (forward, then reverse) so noise hits all alike.
- *    Prints req/s, p50/p99 latency (to the last body byte), the ratio to direct, and each proxy's own
- *    CPU time per request (`process.cpuUsage()` delta read inside the child over IPC / completed
- *    requests). Bars: llmux ≤ 100 µs per non-streaming request and ≤ 150 µs per 22-event stream.
- * 2. Slow streams: 2,000 concurrent streams of 50 chunks 20 ms apart, direct vs bare vs llmux (fresh
- *    proxy processes): completed, errors, peak RSS of the proxy (sampled every 100 ms), time to first
- *    byte p50/p99 and llmux's added TTFB p99 over direct. Bar: all 2,000 complete with RSS < 300 MB.
+ * Phases:
+ * 1. Throughput at 32 connections, non-streaming and streaming: req/s, latency, CPU µs per request
+ *    of each proxy, and the ratios to the bare proxy. Rounds alternate the order of the targets.
+ * 2. Time to first byte at 1 connection: median and p90 over direct, per proxy.
+ * 3. Shared state: llmux on Redis vs llmux on memory (when Redis answers on 127.0.0.1:6379).
+ * 4. 2,000 concurrent slow streams (50 chunks 20 ms apart from the project's simulator): completed,
+ *    errors, peak RSS, TTFB p99 added over direct by llmux and by the bare proxy.
  *
- * The gateway runs from source under tsx with source-mapped stack traces turned off, as the built
- * gateway runs. `--streams=N` changes the 2,000.
- *
- * `--cpu-prof` runs the phase-1 gateway under `node --cpu-prof` and prints its top self-time
- * functions (CPU figures then include the profiler's overhead).
+ * Bars (issue "The request path at the Node floor"): llmux CPU per request ≤ 1.0× the bare proxy's,
+ * non-streaming and streaming, 0 errors; TTFB overhead ≤ 0.2 ms over direct at 1 connection; Redis
+ * ≤ 1.2× memory; 2,000 slow streams all complete, peak RSS < 300 MiB, added TTFB p99 ≤ the bare proxy's.
  */
-import { mkdtempSync, readdirSync, statSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { connect, createServer } from "node:net";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { machineBusyUs, mb, ms, percentile, shell, sleep, table } from "./bench-stats.js";
 import { topSelfTime } from "./cpu-profile.js";
-import {
-  listenOverflows,
-  machineBusyUs,
-  mb,
-  ms,
-  percentile,
-  procCpuUs,
-  procRss,
-  shell,
-  sleep,
-  table,
-} from "./bench-stats.js";
-import { runLoad, type LoadRun } from "./load.js";
+import { generator, runLoad, type LoadResult } from "./pinned/load.js";
+import { nginxBinary, startNginx } from "./pinned/nginx.js";
+import { killServers, pinning, startPinned, type Pinned } from "./pinned/processes.js";
+import { measureTtfb } from "./pinned/ttfb.js";
 import { runStreams, type StreamsRun } from "./slow-streams.js";
-import { spawnSimulator, type SimProcess } from "./spawn-sim.js";
-import { killAll, spawnBenchChild, track, type BenchChild } from "./spawn-child.js";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const profiling = args.includes("--cpu-prof");
-/** `--redis[=URL]`: also run llmux on shared Redis state, against llmux on memory, both taking capacity per request. */
-const redisUrl = args.includes("--redis")
-  ? "redis://127.0.0.1:6379"
-  : (/--redis=(\S+)/.exec(args.join(" "))?.[1] ?? null);
+const slowStreams = !args.includes("--no-streams");
 const streamCount = Number(/--streams=(\d+)/.exec(args.join(" "))?.[1] ?? 2000);
-const connections = 64;
+const redisUrl = /--redis=(\S+)/.exec(args.join(" "))?.[1] ?? "redis://127.0.0.1:6379";
+const connections = 32;
 const secondsPerRun = quick ? 3 : 5;
 const rounds = quick ? 1 : 2;
-const warmSeconds = 1;
-const streamRounds = quick ? 1 : 2;
+const ttfbCount = quick ? 400 : 1500;
 const model = "gpt-4.1";
 const messages = [{ role: "user", content: "Say hello." }];
-const bars = { nonStreamUs: 100, streamUs: 150, rssMb: 300 };
-
-type TargetName = "direct" | "bare" | "llmux" | "llmux+redis";
-interface Target {
-  name: TargetName;
-  url: string;
-  server: BenchChild | null;
-}
+const nonStreamBody = JSON.stringify({ model, messages });
+const streamBody = JSON.stringify({ model, messages, stream: true });
+const twoCores = cpus().length >= 2;
+const serverCore = twoCores ? 0 : null;
+const loadCore = twoCores ? 1 : null;
+const root = fileURLToPath(new URL("..", import.meta.url));
+const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
+const bars = { cpuRatio: 1.0, ttfbMs: 0.2, redisRatio: 1.2, rssMb: 300 };
 
 const started = Date.now();
-const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)}s`;
-const log = (line: string) => process.stderr.write(`[${elapsed()}] ${line}\n`);
+const log = (line: string): void => {
+  process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${line}\n`);
+};
 
-function header(): void {
-  const limit = shell("ulimit -n");
-  const cpu = cpus();
-  console.log("llmux gateway benchmark" + (quick ? " (--quick)" : ""));
-  console.log(
-    `node ${process.version}, ${cpu.length} cores (${cpu[0]?.model.trim() ?? "?"}), ${mb(totalmem())} MB RAM, ulimit -n ${limit ?? "?"}, load average ${loadavg()
-      .map((n) => n.toFixed(2))
-      .join(" ")}`,
-  );
-  if (limit !== "unlimited" && Number(limit) < 4096)
-    console.log(
-      `WARNING: ulimit -n is ${limit}; ${streamCount} concurrent streams need ~${streamCount} descriptors in the client and ~${2 * streamCount} in a proxy. Raise it (ulimit -n 65536).`,
-    );
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
-/** Events per stream and a peek at one answer, to print what each target actually sends. */
+/** Whether a Redis answers PING at `redisUrl` within a second. */
+function redisAnswers(): Promise<boolean> {
+  const url = new URL(redisUrl);
+  return new Promise((resolve) => {
+    const socket = connect(Number(url.port || 6379), url.hostname, () => socket.write("PING\r\n"));
+    const timer = setTimeout(() => finish(false), 1000);
+    const finish = (ok: boolean): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once("data", (data) => finish(data.toString().startsWith("+PONG")));
+    socket.once("error", () => finish(false));
+  });
+}
+
+const tsx = ["--import", "tsx"];
+/** Runs the built CLI (dist/) with the arguments after the script, as an installed package does. */
+const builtCli = `const cli = await import(${JSON.stringify(join(root, "dist/src/cli/main.js"))});
+const code = await cli.run(process.argv.slice(1));
+if (typeof code === "number") process.exitCode = code;`;
+
+function startMock(): Promise<Pinned> {
+  return startPinned({
+    name: "upstream",
+    core: serverCore,
+    command: process.execPath,
+    args: [...tsx, here("./pinned/upstream-mock.ts"), "{}"],
+    ready: /READY (\S+)/,
+  });
+}
+
+function startBare(upstream: string): Promise<Pinned> {
+  return startPinned({
+    name: "bare",
+    core: serverCore,
+    command: process.execPath,
+    args: [...tsx, here("./pinned/bare-proxy.ts"), JSON.stringify({ upstream })],
+    ready: /READY (\S+)/,
+  });
+}
+
+/** The built CLI serving a default config over `upstream`; `redis` puts its state there. */
+async function startLlmux(
+  name: string,
+  upstream: string,
+  options: { redis?: string; profileDir?: string } = {},
+): Promise<Pinned> {
+  const dir = mkdtempSync(join(tmpdir(), "llmux-bench-config-"));
+  const port = await freePort();
+  const file = join(dir, "llmux.yaml");
+  writeFileSync(
+    file,
+    `server:
+  port: ${port}
+providers:
+  - { id: mock, type: openai-compatible, base_url: "${upstream}", api_key: bench-key }
+models:
+  ${model}:
+    deployments: [mock/${model}]
+${options.redis ? `state:\n  redis:\n    url: "${options.redis}"\n    prefix: "llmux-bench-${process.pid}-${name}:"\n` : ""}`,
+  );
+  const profile = options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`] : [];
+  const env = { ...process.env };
+  delete env["REDIS_URL"];
+  delete env["LLMUX_API_KEYS"];
+  return startPinned({
+    name,
+    core: serverCore,
+    command: process.execPath,
+    args: [...profile, "--input-type=module", "-e", builtCli, "serve", "--config", file],
+    ready: /llmux gateway on (\S+\/v1)/,
+    env,
+    cwd: dir,
+  });
+}
+
+/** What a target answers to one request of each kind (to show they all send the same). */
 async function peek(url: string, stream: boolean): Promise<string> {
-  const response = await fetch(url, {
+  const response = await fetch(`${url}/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: "Bearer bench-key" },
-    body: JSON.stringify({ model, messages, stream }),
+    body: stream ? streamBody : nonStreamBody,
   });
   const text = await response.text();
   if (!stream) return `${response.status}, ${text.length} bytes`;
   const events = text.split("\n\n").filter((event) => event.startsWith("data: "));
-  const usage = events.some((event) => event.includes('"usage":{'));
-  return `${response.status}, ${events.length - 1} events + [DONE]${usage ? " (one with usage)" : ""}, ${text.length} bytes`;
+  return `${response.status}, ${events.length - 1} events + [DONE], ${text.length} bytes`;
 }
 
 interface Tally {
-  runs: LoadRun[];
-  serverCpuUs: number;
-  simCpuUs: number;
-  /** CPU time of processes other than this benchmark's, and the wall time it was measured over (µs). */
+  ok: number;
+  failed: number;
+  seconds: number;
+  p50: number[];
+  p99: number[];
+  proxyUs: number;
+  upstreamUs: number;
   othersUs: number;
   wallUs: number;
 }
 
-/** CPU time (µs) used so far by this process and the given children. */
-function oursUs(pids: Array<number | undefined>): number {
-  const self = process.cpuUsage();
-  return self.user + self.system + pids.reduce((sum: number, pid) => sum + (procCpuUs(pid) ?? 0), 0);
-}
-
+/** One load run against `target` (null = the upstream directly), with CPU deltas. */
 async function measure(
-  target: Target,
+  url: string,
+  proxy: Pinned | null,
+  upstream: Pinned,
   stream: boolean,
   seconds: number,
-  sim: SimProcess,
-  pids: Array<number | undefined>,
 ): Promise<Tally> {
-  const before = await target.server?.probe();
-  const simBefore = procCpuUs(sim.child.pid);
-  const machineBefore = machineBusyUs();
-  const oursBefore = oursUs(pids);
+  const proxyBefore = proxy?.cpuUs() ?? 0;
+  const upstreamBefore = upstream.cpuUs();
+  const machineBefore = machineBusyUs() ?? 0;
   const wallBefore = performance.now();
-  const run = await runLoad(target.url, { model, messages, stream }, connections, seconds);
-  await sleep(200);
-  const after = await target.server?.probe();
-  const simAfter = procCpuUs(sim.child.pid);
-  const machineAfter = machineBusyUs();
-  const oursAfter = oursUs(pids);
+  const result: LoadResult = await runLoad(
+    `${url}/chat/completions`,
+    stream ? streamBody : nonStreamBody,
+    connections,
+    seconds,
+    loadCore,
+  );
+  await sleep(100);
+  const proxyUs = (proxy?.cpuUs() ?? 0) - proxyBefore;
+  const upstreamUs = upstream.cpuUs() - upstreamBefore;
+  const wallUs = (performance.now() - wallBefore) * 1000;
   return {
-    runs: [run],
-    serverCpuUs: before && after ? after.cpuUs - before.cpuUs : 0,
-    simCpuUs: simBefore !== null && simAfter !== null ? simAfter - simBefore : 0,
-    othersUs:
-      machineBefore !== null && machineAfter !== null
-        ? Math.max(0, machineAfter - machineBefore - (oursAfter - oursBefore))
-        : 0,
-    wallUs: (performance.now() - wallBefore) * 1000,
+    ok: result.ok,
+    failed: result.failed,
+    seconds: result.seconds,
+    p50: [result.p50],
+    p99: [result.p99],
+    proxyUs,
+    upstreamUs,
+    othersUs: Math.max(0, (machineBusyUs() ?? 0) - machineBefore),
+    wallUs,
   };
 }
 
-async function throughputPhase(): Promise<{ nonStreamUs: number; streamUs: number; profile: string | null }> {
-  const sim = await spawnSimulator({ chunks: 20 });
-  track(sim.child);
-  const profileDir = profiling ? mkdtempSync(join(tmpdir(), "llmux-prof-")) : null;
-  const gateway = await spawnBenchChild(
-    "gateway-process.ts",
-    { upstream: sim.url, model, limited: redisUrl !== null },
-    profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : [],
-  );
-  const bare = await spawnBenchChild("bare-proxy-process.ts", { upstream: sim.url });
-  const targets: Target[] = [
-    { name: "direct", url: `${sim.url}/chat/completions`, server: null },
-    { name: "bare", url: `${bare.url}/v1/chat/completions`, server: bare },
-    { name: "llmux", url: `${gateway.url}/v1/chat/completions`, server: gateway },
-  ];
-  if (redisUrl !== null) {
-    const shared = await spawnBenchChild("gateway-process.ts", {
-      upstream: sim.url,
-      model,
-      limited: true,
-      redis: redisUrl,
-    });
-    targets.push({ name: "llmux+redis", url: `${shared.url}/v1/chat/completions`, server: shared });
-    console.log(
-      `--redis: llmux (memory) and llmux+redis (${redisUrl}) both take rpm/tpm capacity on every request`,
-    );
+function add(sum: Tally | undefined, tally: Tally): Tally {
+  if (!sum) return tally;
+  return {
+    ok: sum.ok + tally.ok,
+    failed: sum.failed + tally.failed,
+    seconds: sum.seconds + tally.seconds,
+    p50: [...sum.p50, ...tally.p50],
+    p99: [...sum.p99, ...tally.p99],
+    proxyUs: sum.proxyUs + tally.proxyUs,
+    upstreamUs: sum.upstreamUs + tally.upstreamUs,
+    othersUs: sum.othersUs + tally.othersUs,
+    wallUs: sum.wallUs + tally.wallUs,
+  };
+}
+
+interface Target {
+  name: string;
+  url: string;
+  proxy: Pinned | null;
+}
+
+/** Load rounds over `targets` × {non-stream, stream}; returns the tallies by `name/kind`. */
+async function loadRounds(targets: Target[], upstream: Pinned): Promise<Map<string, Tally>> {
+  const cases = [false, true].flatMap((stream) => targets.map((target) => ({ target, stream })));
+  const key = (target: Target, stream: boolean): string =>
+    `${target.name}/${stream ? "stream" : "non-stream"}`;
+  log(`warm-up: ${cases.length} cases x 1 s`);
+  for (const { target, stream } of cases) await measure(target.url, target.proxy, upstream, stream, 1);
+  const tallies = new Map<string, Tally>();
+  for (let round = 0; round < rounds; round += 1) {
+    const order = round % 2 === 0 ? cases : [...cases].reverse();
+    for (const { target, stream } of order) {
+      log(`round ${round + 1}/${rounds}: ${key(target, stream)} ${secondsPerRun} s`);
+      const tally = await measure(target.url, target.proxy, upstream, stream, secondsPerRun);
+      tallies.set(key(target, stream), add(tallies.get(key(target, stream)), tally));
+    }
   }
+  return tallies;
+}
+
+const average = (values: number[]): number => values.reduce((s, v) => s + v, 0) / Math.max(1, values.length);
+
+/** Rows of the throughput table; returns llmux's CPU ratios to the bare proxy too. */
+function throughputTable(
+  targets: Target[],
+  tallies: Map<string, Tally>,
+  baseline: string,
+): { rows: string[][]; ratios: Map<string, number>; failed: Map<string, number> } {
+  const rows = [
+    [
+      "case",
+      "req/s",
+      `req/s vs ${baseline}`,
+      "p50 ms",
+      "p99 ms",
+      "own CPU µs/req",
+      `CPU vs ${baseline}`,
+      "upstream CPU µs/req",
+      "failed",
+    ],
+  ];
+  const ratios = new Map<string, number>();
+  const failed = new Map<string, number>();
+  for (const kind of ["non-stream", "stream"]) {
+    const base = tallies.get(`${baseline}/${kind}`);
+    const baseRate = base ? base.ok / base.seconds : NaN;
+    const baseCpu = base ? base.proxyUs / Math.max(1, base.ok) : NaN;
+    for (const target of targets) {
+      const tally = tallies.get(`${target.name}/${kind}`);
+      if (!tally) continue;
+      const rate = tally.ok / tally.seconds;
+      const cpu = target.proxy ? tally.proxyUs / Math.max(1, tally.ok) : null;
+      if (cpu !== null) ratios.set(`${target.name}/${kind}`, cpu / baseCpu);
+      failed.set(`${target.name}/${kind}`, tally.failed);
+      rows.push([
+        `${target.name}/${kind}`,
+        rate.toFixed(0),
+        (rate / baseRate).toFixed(2),
+        ms(average(tally.p50)),
+        ms(average(tally.p99)),
+        cpu === null ? "-" : cpu.toFixed(0),
+        cpu === null ? "-" : (cpu / baseCpu).toFixed(2),
+        (tally.upstreamUs / Math.max(1, tally.ok)).toFixed(0),
+        String(tally.failed),
+      ]);
+    }
+  }
+  return { rows, ratios, failed };
+}
+
+interface Verdicts {
+  lines: string[];
+}
+
+const verdict = (ok: boolean): string => (ok ? "met" : "NOT MET");
+
+async function throughputPhase(verdicts: Verdicts): Promise<string | null> {
+  const upstream = await startMock();
+  const profileDir = profiling ? mkdtempSync(join(tmpdir(), "llmux-prof-")) : null;
+  const servers: Pinned[] = [upstream];
   try {
-    console.log("\nWhat each target answers (one request):");
+    const bare = await startBare(upstream.url);
+    servers.push(bare);
+    const llmux = await startLlmux("llmux", upstream.url, profileDir ? { profileDir } : {});
+    servers.push(llmux);
+    const targets: Target[] = [
+      { name: "direct", url: upstream.url, proxy: null },
+      { name: "bare", url: bare.url, proxy: bare },
+      { name: "llmux", url: llmux.url, proxy: llmux },
+    ];
+    const nginx = nginxBinary();
+    if (nginx) {
+      const server = await startNginx(nginx, upstream.url, await freePort(), serverCore ?? 0);
+      servers.push(server);
+      targets.push({ name: "nginx", url: server.url, proxy: server });
+    }
+    console.log("\nWhat each target answers (one request each):");
     for (const target of targets)
       console.log(
-        `  ${target.name.padEnd(11)} non-stream ${await peek(target.url, false)}; stream ${await peek(target.url, true)}`,
+        `  ${target.name.padEnd(7)} non-stream ${await peek(target.url, false)}; stream ${await peek(target.url, true)}`,
       );
     console.log(
-      "  (llmux asks upstream for stream_options.include_usage, so its upstream stream carries one more usage event than direct/bare.)",
+      "  (llmux asks the upstream for include_usage and drops the usage chunk the caller did not ask for.)",
     );
-    const cases = [false, true].flatMap((stream) => targets.map((target) => ({ target, stream })));
-    const key = (target: Target, stream: boolean) => `${target.name}/${stream ? "stream" : "non-stream"}`;
-    log(`warm-up ${cases.length} cases x ${warmSeconds}s`);
-    for (const { target, stream } of cases)
-      await runLoad(target.url, { model, messages, stream }, connections, warmSeconds);
-    const tallies = new Map<string, Tally>();
-    const pids = [sim.child.pid, gateway.child.pid, bare.child.pid];
-    for (let round = 0; round < rounds; round += 1) {
-      const order = round % 2 === 0 ? cases : [...cases].reverse();
-      for (const { target, stream } of order) {
-        log(`round ${round + 1}/${rounds}: ${key(target, stream)} ${secondsPerRun}s`);
-        const tally = await measure(target, stream, secondsPerRun, sim, pids);
-        const sum = tallies.get(key(target, stream));
-        if (!sum) tallies.set(key(target, stream), tally);
-        else {
-          sum.runs.push(...tally.runs);
-          sum.serverCpuUs += tally.serverCpuUs;
-          sum.simCpuUs += tally.simCpuUs;
-          sum.othersUs += tally.othersUs;
-          sum.wallUs += tally.wallUs;
-        }
-      }
-    }
-    const rows = [
-      [
-        "case",
-        "req/s",
-        "p50 ms",
-        "p99 ms",
-        "req/s vs direct",
-        "proxy CPU µs/req",
-        "sim CPU µs/req",
-        "others' CPU",
-        "failed",
-        "bar",
-      ],
-    ];
-    const cpuPerRequest = new Map<string, number>();
-    for (const stream of [false, true]) {
-      const direct = tallies.get(key(targets[0]!, stream));
-      const directRate = direct
-        ? direct.runs.reduce((n, r) => n + r.ok, 0) / direct.runs.reduce((s, r) => s + r.seconds, 0)
-        : 0;
-      for (const target of targets) {
-        const tally = tallies.get(key(target, stream));
-        if (!tally) continue;
-        const ok = tally.runs.reduce((n, r) => n + r.ok, 0);
-        const failed = tally.runs.reduce((n, r) => n + r.failed, 0);
-        const rate = ok / tally.runs.reduce((s, r) => s + r.seconds, 0);
-        const latencies = tally.runs.flatMap((r) => r.latencies);
-        const cpu = target.server ? tally.serverCpuUs / ok : null;
-        if (cpu !== null) cpuPerRequest.set(key(target, stream), cpu);
-        const bar = stream ? bars.streamUs : bars.nonStreamUs;
-        rows.push([
-          key(target, stream),
-          rate.toFixed(0),
-          ms(percentile(latencies, 50)),
-          ms(percentile(latencies, 99)),
-          target.name === "direct" ? "1.00" : (rate / directRate).toFixed(2),
-          cpu === null ? "-" : cpu.toFixed(0),
-          (tally.simCpuUs / ok).toFixed(0),
-          `${(tally.othersUs / tally.wallUs).toFixed(2)} cores`,
-          String(failed),
-          target.name === "llmux" && cpu !== null ? `≤ ${bar} µs: ${cpu <= bar ? "met" : "NOT MET"}` : "",
-        ]);
-      }
-    }
+    const tallies = await loadRounds(targets, upstream);
+    const { rows, ratios, failed } = throughputTable(targets, tallies, "bare");
     console.log(
-      `\n1) Throughput, ${connections} connections, ${rounds} x ${secondsPerRun}s per case (order alternated), latency = request sent → last body byte`,
+      `\n1) Throughput: ${connections} connections, ${rounds} x ${secondsPerRun} s per case (order alternated), ${generator}; latency = request sent → last byte`,
     );
     console.log(table(rows));
+    for (const kind of ["non-stream", "stream"]) {
+      const ratio = ratios.get(`llmux/${kind}`) ?? NaN;
+      const errors = failed.get(`llmux/${kind}`) ?? 0;
+      verdicts.lines.push(
+        `llmux own CPU per ${kind.padEnd(10)} request = ${ratio.toFixed(2)}× the bare proxy's (bar ≤ ${bars.cpuRatio.toFixed(1)}×), ${errors} failed: ${verdict(ratio <= bars.cpuRatio && errors === 0)}`,
+      );
+    }
     console.log(
-      `   "proxy CPU" is read inside the proxy process (process.cpuUsage over IPC) / completed requests; "sim CPU" from /proc.`,
+      `\n2) Time to first byte at 1 connection (${ttfbCount} sequential requests per target and kind)`,
     );
-    console.log(
-      `   "others' CPU" = machine busy time minus this benchmark's processes (noise from other work on the machine).`,
-    );
-    console.log(
-      `   "failed" counts non-2xx + socket errors (autocannon drops in-flight requests at the end of a run).`,
-    );
-    return {
-      nonStreamUs: cpuPerRequest.get("llmux/non-stream") ?? NaN,
-      streamUs: cpuPerRequest.get("llmux/stream") ?? NaN,
-      profile: profileDir,
-    };
+    const ttfbRows = [["case", "median ms", "p90 ms", "median over direct ms"]];
+    for (const stream of [false, true]) {
+      const medians = new Map<string, number>();
+      const samples = new Map<string, number[]>();
+      for (let round = 0; round < 2; round += 1) {
+        const order = round === 0 ? targets : [...targets].reverse();
+        for (const target of order) {
+          const times = await measureTtfb(
+            `${target.url}/chat/completions`,
+            stream ? streamBody : nonStreamBody,
+            ttfbCount / 2,
+            50,
+          );
+          samples.set(target.name, [...(samples.get(target.name) ?? []), ...times]);
+        }
+      }
+      for (const target of targets) medians.set(target.name, percentile(samples.get(target.name) ?? [], 50));
+      const direct = medians.get("direct") ?? 0;
+      for (const target of targets) {
+        const times = samples.get(target.name) ?? [];
+        const median = medians.get(target.name) ?? 0;
+        ttfbRows.push([
+          `${target.name}/${stream ? "stream" : "non-stream"}`,
+          median.toFixed(3),
+          percentile(times, 90).toFixed(3),
+          target.name === "direct" ? "-" : (median - direct).toFixed(3),
+        ]);
+        if (target.name === "llmux")
+          verdicts.lines.push(
+            `llmux TTFB overhead at 1 connection, ${stream ? "stream    " : "non-stream"} = ${(median - direct).toFixed(3)} ms (bar ≤ ${bars.ttfbMs} ms): ${verdict(median - direct <= bars.ttfbMs)}`,
+          );
+      }
+    }
+    console.log(table(ttfbRows));
+    if (await redisAnswers()) {
+      const shared = await startLlmux("llmux+redis", upstream.url, { redis: redisUrl });
+      servers.push(shared);
+      const pair: Target[] = [
+        { name: "llmux", url: llmux.url, proxy: llmux },
+        { name: "llmux+redis", url: shared.url, proxy: shared },
+      ];
+      const redisTallies = await loadRounds(pair, upstream);
+      const table3 = throughputTable(pair, redisTallies, "llmux");
+      console.log(`\n3) Shared state: llmux on Redis (${redisUrl}) vs llmux on memory, same run`);
+      console.log(table(table3.rows));
+      for (const kind of ["non-stream", "stream"]) {
+        const ratio = table3.ratios.get(`llmux+redis/${kind}`) ?? NaN;
+        verdicts.lines.push(
+          `llmux on Redis, CPU per ${kind.padEnd(10)} request = ${ratio.toFixed(2)}× memory (bar ≤ ${bars.redisRatio}×): ${verdict(ratio <= bars.redisRatio)}`,
+        );
+      }
+    } else console.log(`\n3) Shared state: skipped (no Redis answering at ${redisUrl})`);
   } finally {
-    await gateway.stop();
-    await bare.stop();
-    for (const target of targets) if (target.name === "llmux+redis") await target.server?.stop();
-    await sim.stop();
+    for (const server of servers.reverse()) await server.stop();
   }
+  return profileDir;
 }
 
 interface StreamsTally {
-  runs: StreamsRun[];
+  run: StreamsRun;
   peakRss: number;
-  startRss: number;
-  /** RSS 150 ms after the last run ended. */
-  endRss: number;
-  /** Heap used after a forced full GC at the end of the last run (a leak shows as growth); null for direct. */
-  heapAfterGc: number | null;
-  serverCpuUs: number;
-  /** Largest share of one core used by this process (the client) and by the simulator in a run. */
-  clientCpuShare: number;
-  simCpuShare: number;
-  /** Connections the kernel dropped because a listen queue was full (machine-wide). */
-  listenDrops: number;
-  /** Largest share of the machine's cores used by other processes in a run. */
-  othersCores: number;
+  cpuUs: number;
 }
 
-async function streamRun(
-  target: Target,
-  sim: SimProcess,
-  pids: Array<number | undefined>,
-): Promise<StreamsTally> {
-  const server = target.server;
-  const rssOf = async () => (server ? (await server.probe()).rss : (procRss(sim.child.pid) ?? 0));
-  const startRss = await rssOf();
-  let peakRss = startRss;
-  const sampler = setInterval(() => {
-    void rssOf().then(
-      (rss) => (peakRss = Math.max(peakRss, rss)),
-      () => {},
-    );
-  }, 100);
-  const cpuBefore = server ? (await server.probe()).cpuUs : (procCpuUs(sim.child.pid) ?? 0);
-  const clientBefore = process.cpuUsage();
-  const simBefore = procCpuUs(sim.child.pid) ?? 0;
-  const dropsBefore = listenOverflows() ?? 0;
-  const machineBefore = machineBusyUs() ?? 0;
-  const oursBefore = oursUs(pids);
-  const wallBefore = performance.now();
+async function streamRun(url: string, server: Pinned): Promise<StreamsTally> {
+  let peakRss = server.rss();
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, server.rss())), 100);
+  const cpuBefore = server.cpuUs();
   try {
     const run = await runStreams(
-      target.url,
+      `${url}/chat/completions`,
       { model, messages, stream: true },
       { count: streamCount, wave: 100, waveEveryMs: 10, timeoutMs: 60_000 },
     );
-    const wallMs = performance.now() - wallBefore;
-    const client = process.cpuUsage(clientBefore);
-    const clientCpuShare = (client.user + client.system) / 1000 / wallMs;
-    const simCpuShare = ((procCpuUs(sim.child.pid) ?? 0) - simBefore) / 1000 / wallMs;
-    const listenDrops = (listenOverflows() ?? 0) - dropsBefore;
-    const othersUs = (machineBusyUs() ?? 0) - machineBefore - (oursUs(pids) - oursBefore);
-    const othersCores = Math.max(0, othersUs) / 1000 / wallMs;
     await sleep(150);
-    const endRss = await rssOf();
-    peakRss = Math.max(peakRss, endRss);
-    const cpuAfter = server ? (await server.probe()).cpuUs : (procCpuUs(sim.child.pid) ?? 0);
-    const heapAfterGc = server ? (await server.probe(true)).heapUsed : null;
-    return {
-      runs: [run],
-      peakRss,
-      startRss,
-      endRss,
-      heapAfterGc,
-      serverCpuUs: cpuAfter - cpuBefore,
-      clientCpuShare,
-      simCpuShare,
-      listenDrops,
-      othersCores,
-    };
+    return { run, peakRss: Math.max(peakRss, server.rss()), cpuUs: server.cpuUs() - cpuBefore };
   } finally {
     clearInterval(sampler);
   }
 }
 
-async function slowStreamsPhase(): Promise<{ allDone: boolean; peakRss: number }> {
-  const sim = await spawnSimulator({ chunks: 50, chunkDelayMs: 20 });
-  track(sim.child);
-  const gateway = await spawnBenchChild("gateway-process.ts", { upstream: sim.url, model });
-  const bare = await spawnBenchChild("bare-proxy-process.ts", { upstream: sim.url });
-  const targets: Target[] = [
-    { name: "direct", url: `${sim.url}/chat/completions`, server: null },
-    { name: "llmux", url: `${gateway.url}/v1/chat/completions`, server: gateway },
-    { name: "bare", url: `${bare.url}/v1/chat/completions`, server: bare },
-  ];
+async function slowStreamsPhase(verdicts: Verdicts): Promise<void> {
+  const sim = await startPinned({
+    name: "simulator",
+    core: serverCore,
+    command: process.execPath,
+    args: [...tsx, here("./sim-process.ts"), JSON.stringify({ chunks: 50, chunkDelayMs: 20 })],
+    ready: /READY (\S+)/,
+  });
+  const servers: Pinned[] = [sim];
   try {
-    const tallies = new Map<TargetName, StreamsTally>();
-    const pids = [sim.child.pid, gateway.child.pid, bare.child.pid];
-    for (let round = 0; round < streamRounds; round += 1) {
-      const order = round % 2 === 0 ? targets : [...targets].reverse();
-      for (const target of order) {
-        log(`slow streams round ${round + 1}/${streamRounds}: ${streamCount} via ${target.name}`);
-        const tally = await streamRun(target, sim, pids);
-        const sum = tallies.get(target.name);
-        if (!sum) tallies.set(target.name, tally);
-        else {
-          sum.runs.push(...tally.runs);
-          sum.peakRss = Math.max(sum.peakRss, tally.peakRss);
-          sum.endRss = tally.endRss;
-          sum.heapAfterGc = tally.heapAfterGc;
-          sum.serverCpuUs += tally.serverCpuUs;
-          sum.clientCpuShare = Math.max(sum.clientCpuShare, tally.clientCpuShare);
-          sum.simCpuShare = Math.max(sum.simCpuShare, tally.simCpuShare);
-          sum.listenDrops += tally.listenDrops;
-          sum.othersCores = Math.max(sum.othersCores, tally.othersCores);
-        }
-        await sleep(500);
-      }
+    const bare = await startBare(sim.url);
+    servers.push(bare);
+    const llmux = await startLlmux("llmux", sim.url);
+    servers.push(llmux);
+    const targets = [
+      { name: "direct", url: sim.url, server: sim },
+      { name: "bare", url: bare.url, server: bare },
+      { name: "llmux", url: llmux.url, server: llmux },
+    ];
+    const results = new Map<string, StreamsTally>();
+    for (const target of targets) {
+      log(`slow streams: ${streamCount} via ${target.name}`);
+      results.set(target.name, await streamRun(target.url, target.server));
+      await sleep(500);
     }
     const rows = [
       [
         "target",
         "completed",
         "errors",
-        "RSS start→peak→end MB",
-        "heap after GC MB",
+        "peak RSS MB",
         "TTFB p50 ms",
         "TTFB p99 ms",
-        "stream p50 ms",
-        "stream p99 ms",
-        "events",
+        "added TTFB p99 ms",
         "CPU µs/stream",
-        "client CPU",
-        "sim CPU",
-        "listen drops",
-        "others' CPU",
       ],
     ];
-    let directP99 = 0;
-    let llmux = { allDone: false, peakRss: 0, p99: 0 };
+    const directP99 = percentile(results.get("direct")?.run.ttfb ?? [], 99);
+    const added = new Map<string, number>();
     for (const target of targets) {
-      const tally = tallies.get(target.name);
+      const tally = results.get(target.name);
       if (!tally) continue;
-      const completed = tally.runs.reduce((n, r) => n + r.completed, 0);
-      const errors = new Map<string, number>();
-      for (const run of tally.runs)
-        for (const [reason, n] of run.errors) errors.set(reason, (errors.get(reason) ?? 0) + n);
-      const ttfb = tally.runs.flatMap((r) => r.ttfb);
-      const total = tally.runs.flatMap((r) => r.total);
-      const events = tally.runs.map((r) => r.events);
-      const minEvents = Math.min(...events.map((e) => e.min));
-      const maxEvents = Math.max(...events.map((e) => e.max));
-      const p99 = percentile(ttfb, 99);
-      if (target.name === "direct") directP99 = p99;
-      if (target.name === "llmux")
-        llmux = { allDone: completed === streamCount * tally.runs.length, peakRss: tally.peakRss, p99 };
+      const p99 = percentile(tally.run.ttfb, 99);
+      added.set(target.name, p99 - directP99);
       rows.push([
-        target.name === "direct" ? "direct (sim RSS)" : target.name,
-        `${completed}/${streamCount * tally.runs.length}`,
-        errors.size === 0 ? "0" : [...errors].map(([reason, n]) => `${reason}: ${n}`).join(", "),
-        `${mb(tally.startRss)}→${mb(tally.peakRss)}→${mb(tally.endRss)}`,
-        tally.heapAfterGc === null ? "-" : (tally.heapAfterGc / 1024 / 1024).toFixed(1),
-        ms(percentile(ttfb, 50)),
+        target.name === "direct" ? "direct (simulator)" : target.name,
+        `${tally.run.completed}/${streamCount}`,
+        tally.run.errors.size === 0 ? "0" : [...tally.run.errors].map(([r, n]) => `${r}: ${n}`).join(", "),
+        mb(tally.peakRss),
+        ms(percentile(tally.run.ttfb, 50)),
         ms(p99),
-        ms(percentile(total, 50)),
-        ms(percentile(total, 99)),
-        minEvents === maxEvents ? String(minEvents) : `${minEvents}-${maxEvents}`,
-        target.server ? (tally.serverCpuUs / Math.max(1, completed)).toFixed(0) : "-",
-        `${(100 * tally.clientCpuShare).toFixed(0)}%`,
-        `${(100 * tally.simCpuShare).toFixed(0)}%`,
-        String(tally.listenDrops),
-        `${tally.othersCores.toFixed(2)} cores`,
+        target.name === "direct" ? "-" : ms(p99 - directP99),
+        target.name === "direct" ? "-" : (tally.cpuUs / Math.max(1, tally.run.completed)).toFixed(0),
       ]);
     }
     console.log(
-      `\n2) ${streamCount} concurrent slow streams (50 chunks, 20 ms apart; started in waves of 100 every 10 ms, one connection each), ${streamRounds} round(s) per target, fresh proxy processes`,
+      `\n4) ${streamCount} concurrent slow streams (50 chunks 20 ms apart, started in waves of 100 every 10 ms, one connection each)`,
     );
     console.log(table(rows));
-    console.log(
-      `   TTFB = request start (incl. connect) → first body byte; "events" = SSE events incl. [DONE]; "CPU µs/stream" = the proxy's own CPU;`,
+    const mine = results.get("llmux");
+    const allDone = mine?.run.completed === streamCount;
+    const rss = mine?.peakRss ?? Infinity;
+    const llmuxAdded = added.get("llmux") ?? Infinity;
+    const bareAdded = added.get("bare") ?? 0;
+    verdicts.lines.push(
+      `${streamCount} slow streams: ${mine?.run.completed ?? 0} complete, peak RSS ${mb(rss)} MiB (bar < ${bars.rssMb}), added TTFB p99 ${ms(llmuxAdded)} ms vs bare ${ms(bareAdded)} ms: ${verdict(allDone && rss < bars.rssMb * 1024 * 1024 && llmuxAdded <= Math.max(bareAdded, 0) + 1)}`,
     );
-    console.log(
-      `   RSS is the proxy's (direct: the simulator's), "end" 150 ms after the last round; "heap after GC" = heapUsed after a forced GC then.`,
-    );
-    console.log(
-      `   client / sim CPU = share of one core used by the bench process (the client) / the simulator (worst run); "listen drops" =`,
-    );
-    console.log(
-      `   kernel ListenOverflows during the runs (machine-wide): connections whose SYN was dropped because a listen queue was full (the client retries after 1 s, 3 s, …);`,
-    );
-    console.log(`   "others' CPU" = cores used by other processes on the machine (worst run).`);
-    console.log(
-      `   llmux added TTFB p99 = ${ms(llmux.p99)} − ${ms(directP99)} = ${ms(llmux.p99 - directP99)} ms`,
-    );
-    return { allDone: llmux.allDone, peakRss: llmux.peakRss };
   } finally {
-    await gateway.stop();
-    await bare.stop();
-    await sim.stop();
+    for (const server of servers.reverse()) await server.stop();
   }
 }
 
+function printProfile(dir: string): void {
+  const file = readdirSync(dir)
+    .filter((name) => name.endsWith(".cpuprofile"))
+    .sort((a, b) => statSync(join(dir, b)).size - statSync(join(dir, a)).size)[0];
+  if (!file) return;
+  console.log(`\nTop self time of the phase-1 gateway (${join(dir, file)}):`);
+  for (const line of topSelfTime(join(dir, file), 30)) console.log(`  ${line}`);
+}
+
 async function main(): Promise<void> {
-  header();
-  const cpu = await throughputPhase();
-  const streams = await slowStreamsPhase();
-  const verdict = (ok: boolean) => (ok ? "met" : "NOT MET");
+  if (loadCore !== null && pinning) shell(`taskset -p -c ${loadCore} ${process.pid} >/dev/null`);
+  log("building (npm run build): the benchmark measures the built CLI");
+  execFileSync("npm", ["run", "build", "--silent"], { cwd: root, stdio: "inherit" });
+  const cpu = cpus();
+  console.log(`llmux gateway benchmark${quick ? " (--quick)" : ""}`);
+  console.log(
+    `node ${process.version}, ${cpu.length} cores (${cpu[0]?.model.trim() ?? "?"}), ${mb(totalmem())} MB RAM, load ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(
+        " ",
+      )}; ${pinning && twoCores ? "servers pinned to core 0, load to core 1" : "NOT pinned (needs taskset and 2 cores)"}; load: ${generator}; nginx: ${nginxBinary() ? "yes" : "not installed"}`,
+  );
+  const verdicts: Verdicts = { lines: [] };
+  const profile = await throughputPhase(verdicts);
+  if (slowStreams) await slowStreamsPhase(verdicts);
   console.log("\nBars (this run):");
-  console.log(
-    `  llmux CPU per non-streaming request ${cpu.nonStreamUs.toFixed(0)} µs ≤ ${bars.nonStreamUs} µs: ${verdict(cpu.nonStreamUs <= bars.nonStreamUs)}`,
-  );
-  console.log(
-    `  llmux CPU per 22-event stream       ${cpu.streamUs.toFixed(0)} µs ≤ ${bars.streamUs} µs: ${verdict(cpu.streamUs <= bars.streamUs)}`,
-  );
-  console.log(
-    `  ${streamCount} slow streams all complete with peak RSS ${mb(streams.peakRss)} MB < ${bars.rssMb} MB: ${verdict(streams.allDone && streams.peakRss < bars.rssMb * 1024 * 1024)}`,
-  );
-  console.log(
-    "  (reference on the issue's 2-core machine: bare node:http proxy ~170/235 µs, Portkey 1,200/2,100 µs, nginx 15/45 µs)",
-  );
-  if (cpu.profile) {
-    // The largest profile is the main thread's (tsx's loader thread writes a small one too).
-    const dir = cpu.profile;
-    const file = readdirSync(dir)
-      .filter((name) => name.endsWith(".cpuprofile"))
-      .sort((a, b) => statSync(join(dir, b)).size - statSync(join(dir, a)).size)[0];
-    if (file) {
-      console.log(`\nTop self time of the phase-1 gateway (${join(cpu.profile, file)}):`);
-      for (const line of topSelfTime(join(cpu.profile, file), 25)) console.log(`  ${line}`);
-    }
-  }
+  for (const line of verdicts.lines) console.log(`  ${line}`);
+  if (profile) printProfile(profile);
   log("done");
 }
 
 const deadline = setTimeout(
   () => {
     console.error("bench:gateway: time limit reached, stopping");
-    killAll();
+    killServers();
     process.exit(1);
   },
-  (quick ? 3 : 8) * 60_000,
+  (quick ? 5 : 12) * 60_000,
 );
 deadline.unref();
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
   process.once(signal, () => {
-    killAll();
+    killServers();
     process.exit(130);
   });
 try {
@@ -519,6 +559,6 @@ try {
   console.error(error);
   process.exitCode = 1;
 } finally {
-  killAll();
+  killServers();
   clearTimeout(deadline);
 }
