@@ -1,4 +1,4 @@
-import { AbortedError, InvalidRequestError } from "../errors/index.js";
+import { AbortedError, InvalidRequestError, UnsendableRequestError } from "../errors/index.js";
 import type { Failure } from "../types/index.js";
 import type { Deployment } from "./plan.js";
 import { decide } from "./policy.js";
@@ -125,8 +125,9 @@ function handleFailure(
   exclusions.lastFailure = failure;
   switch (decision.action) {
     case "return":
-      throw new InvalidRequestError(failure.message, {
+      throw new (failure.kind === "local" ? UnsendableRequestError : InvalidRequestError)(failure.message, {
         status: failure.status ?? 400,
+        param: failure.cause instanceof InvalidRequestError ? failure.cause.param : null,
         deploymentId: deployment.id,
         provider: deployment.provider,
         attempts: context.attempts,

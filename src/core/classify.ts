@@ -5,6 +5,7 @@ import {
   UpstreamHttpError,
   UpstreamNetworkError,
   UnsupportedRequestError,
+  UnsendableRequestError,
 } from "../errors/index.js";
 import type { Failure, FailureKind } from "../types/index.js";
 import { StreamFailure } from "./stream-commit.js";
@@ -97,7 +98,9 @@ function networkCode(error: unknown): string | null {
 
 /**
  * Turns whatever an attempt threw into a `Failure`: upstream HTTP errors by status, code and body,
- * network errors by their system code, the engine's own timeouts, and aborts.
+ * network errors by their system code, the engine's own timeouts, and aborts. A request llmux
+ * cannot send, and any other error without a system or undici code (thrown by our own code, not by
+ * the connection), is `local`: the caller's error, never the deployment's.
  */
 export function classifyFailure(error: unknown, now: number): Failure {
   if (error instanceof AttemptTimeout) {
@@ -160,6 +163,7 @@ export function classifyFailure(error: unknown, now: number): Failure {
       cause: error,
     };
   }
+  if (error instanceof UnsendableRequestError) return localFailure(error, error.status, error.code);
   if (error instanceof UnsupportedRequestError) {
     return {
       kind: "unsupported",
@@ -190,12 +194,24 @@ export function classifyFailure(error: unknown, now: number): Failure {
       cause: error,
     };
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const code = networkCode(error);
+  if (code === null) return localFailure(error, 400, null, "The request could not be sent: ");
   return {
     kind: "network",
     status: null,
-    message,
-    code: networkCode(error),
+    message: error instanceof Error ? error.message : String(error),
+    code,
+    retryAfterMs: null,
+    cause: error,
+  };
+}
+
+function localFailure(error: unknown, status: number, code: string | null, prefix = ""): Failure {
+  return {
+    kind: "local",
+    status,
+    message: prefix + (error instanceof Error ? error.message : String(error)),
+    code,
     retryAfterMs: null,
     cause: error,
   };

@@ -18,6 +18,15 @@ function textLength(content: unknown): number {
   return length;
 }
 
+/** Length of a value's JSON; 0 when it cannot be serialised (the request is refused when it is sent). */
+function jsonLength(value: unknown): number {
+  try {
+    return JSON.stringify(value).length;
+  } catch {
+    return 0;
+  }
+}
+
 /**
  * A fast estimate of a chat request's prompt tokens: message text / 4 plus a small per-message
  * overhead, tool call arguments and tool definitions included. Reconciled with the real usage
@@ -31,9 +40,9 @@ export function estimatePromptTokens(request: ChatRequest): number {
     messages += 1;
     const record = message as { content?: unknown; tool_calls?: unknown };
     chars += textLength(record.content);
-    if (Array.isArray(record.tool_calls)) chars += JSON.stringify(record.tool_calls).length;
+    if (Array.isArray(record.tool_calls)) chars += jsonLength(record.tool_calls);
   }
-  if (Array.isArray(request["tools"])) chars += JSON.stringify(request["tools"]).length;
+  if (Array.isArray(request["tools"])) chars += jsonLength(request["tools"]);
   return Math.ceil(chars / charsPerToken) + perMessage * messages;
 }
 

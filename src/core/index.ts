@@ -18,4 +18,5 @@ export { createTargets } from "./transport/target-factory.js";
 export { OpenAIHttpTarget, type OpenAIHttpTargetOptions } from "./transport/openai-http-target.js";
 export { AnthropicHttpTarget, type AnthropicTargetOptions } from "./transport/anthropic-http-target.js";
 export { GeminiHttpTarget, type GeminiTargetOptions } from "./transport/gemini-http-target.js";
+export { serializeJson } from "./transport/json-body.js";
 export { healthTransitions } from "../state/index.js";

@@ -108,6 +108,7 @@ export function decide(
       return { ...nothing, action: "failover" };
     case "bad_request":
     case "aborted":
+    case "local":
       return { ...nothing, action: "return" };
   }
 }

@@ -1,4 +1,4 @@
-import { UpstreamNetworkError } from "../errors/index.js";
+import { LlmuxError, UpstreamNetworkError } from "../errors/index.js";
 import type { StreamEvent } from "../types/index.js";
 import type { EngineEvents } from "./events.js";
 
@@ -74,7 +74,16 @@ export async function readToCommit(
     }
   } catch (error) {
     iterator.return?.().catch(() => {});
-    throw error;
+    // Whatever breaks while reading the upstream's answer is the upstream's failure, even when it is
+    // our decoder or mapper that throws on what it sent.
+    if (error instanceof LlmuxError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new StreamFailure(
+      `Upstream stream broke before any content: ${message}`,
+      "stream_cut",
+      null,
+      error,
+    );
   }
 }
 

@@ -160,6 +160,13 @@ export class InvalidRequestError extends LlmuxError {
  */
 export class UnsupportedRequestError extends InvalidRequestError {}
 
+/**
+ * llmux cannot send the request to the upstream: its body cannot be serialised, a mapper rejected
+ * it, or an image it links could not be fetched. The caller's error (400), returned at once; nothing
+ * reached the upstream, so it never counts against the deployment.
+ */
+export class UnsendableRequestError extends InvalidRequestError {}
+
 /** The stream broke after the first content reached the caller: cut, stalled or an in-band error. */
 export class StreamInterruptedError extends LlmuxError {
   readonly reason: FailureKind;

@@ -12,6 +12,7 @@ import type {
   EmbeddingsResult,
   Target,
 } from "../types/index.js";
+import { serializeJson } from "../core/index.js";
 import { decodeSse, headerMap, isRecord } from "../util/index.js";
 
 /** The SDK's own timeout is disabled (a day); the engine enforces its own per attempt. */
@@ -66,6 +67,27 @@ function networkCodeOf(error: unknown): string | null {
 }
 
 /**
+ * What the SDK threw, as llmux's error. The SDK serialises the body itself before sending, and lets
+ * a failure there escape unwrapped: an error that is not the SDK's own (no status, not an
+ * `API…Error`) is checked by serialising the body, and a body that cannot be is the caller's
+ * `UnsendableRequestError` (the cost is paid only on failure).
+ */
+function sdkFailure(error: unknown, signal: AbortSignal, provider: string, body: unknown): unknown {
+  if (!signal.aborted && isRecord(error) && error["status"] === undefined && !/^API/.test(nameOf(error))) {
+    try {
+      serializeJson(body, provider);
+    } catch (unsendable) {
+      return unsendable;
+    }
+  }
+  return fromSdkError(error, signal, provider);
+}
+
+function nameOf(error: object): string {
+  return error instanceof Error ? error.constructor.name : "";
+}
+
+/**
  * A target that calls through a caller-supplied OpenAI SDK client (any OpenAI-compatible base URL,
  * Azure clients too). The SDK never retries (`maxRetries: 0`): failover is the engine's job.
  * Streams are read as raw SSE bytes, so headers, malformed events and cuts are all visible.
@@ -84,33 +106,29 @@ export class OpenAISdkTarget implements Target {
   }
 
   async chat(request: ChatRequest, options: AttemptOptions): Promise<ChatResult> {
+    const body = fitToolCallIds(request);
     try {
       const { data, response } = await this.client.chat.completions
-        .create(
-          fitToolCallIds(request) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming,
-          this.#options(options),
-        )
+        .create(body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, this.#options(options))
         .withResponse();
       return {
         meta: { status: response.status, headers: headerMap(response.headers) },
         body: data as unknown as ChatCompletionBody,
       };
     } catch (error) {
-      throw fromSdkError(error, options.signal, this.provider);
+      throw sdkFailure(error, options.signal, this.provider, body);
     }
   }
 
   async chatStream(request: ChatRequest, options: AttemptOptions): Promise<ChatStreamResult> {
+    const params = fitToolCallIds(request);
     let response: Response;
     try {
       response = await this.client.chat.completions
-        .create(
-          fitToolCallIds(request) as unknown as OpenAI.ChatCompletionCreateParamsStreaming,
-          this.#options(options),
-        )
+        .create(params as unknown as OpenAI.ChatCompletionCreateParamsStreaming, this.#options(options))
         .asResponse();
     } catch (error) {
-      throw fromSdkError(error, options.signal, this.provider);
+      throw sdkFailure(error, options.signal, this.provider, params);
     }
     const body = response.body;
     if (!body)
@@ -136,7 +154,7 @@ export class OpenAISdkTarget implements Target {
         body: data as unknown as EmbeddingsBody,
       };
     } catch (error) {
-      throw fromSdkError(error, options.signal, this.provider);
+      throw sdkFailure(error, options.signal, this.provider, request);
     }
   }
 }

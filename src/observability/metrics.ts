@@ -254,6 +254,8 @@ export class GatewayMetrics {
   };
 
   #attemptEnd(event: AttemptEndEvent): void {
+    // A request llmux could not send never reached the deployment: not one of its attempts.
+    if (event.failure === "local") return;
     const series = this.#attempt(event);
     const { provider, model } = series;
     const id = event.deploymentId;

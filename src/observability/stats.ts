@@ -15,7 +15,7 @@ export interface DeploymentCounters {
   success: number;
   /** Attempts answered with a rate limit or quota error. */
   rateLimited: number;
-  /** Other failed attempts (callers' own aborts are not counted). */
+  /** Other failed attempts (callers' own aborts and requests llmux could not send are not counted). */
   failed: number;
   latency: LatencySummary;
   timeToFirstToken: LatencySummary;
@@ -63,7 +63,8 @@ export class StatsCollector {
       }
       return;
     }
-    if (event.failure === "aborted" || event.failure === null) return;
+    // The caller's own aborts and requests llmux could not send are not the deployment's failures.
+    if (event.failure === "aborted" || event.failure === "local" || event.failure === null) return;
     if (event.failure === "rate_limited" || event.failure === "quota_exhausted") entry.rateLimited += 1;
     else entry.failed += 1;
     entry.lastError = { kind: event.failure, status: event.status, message: event.message, at: event.at };

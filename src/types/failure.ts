@@ -32,7 +32,12 @@ export type FailureKind =
   /** An error event inside the stream. */
   | "stream_error"
   /** The caller gave up. */
-  | "aborted";
+  | "aborted"
+  /**
+   * The request failed inside llmux, not at the upstream: it cannot be sent (serialised, translated,
+   * a linked image fetched) or our own code threw. The caller's error; never counted against the deployment.
+   */
+  | "local";
 
 /** A classified failure with everything the policy and the caller-visible error need. */
 export interface Failure {

@@ -3,11 +3,29 @@ import { AttemptTimeout, classifyFailure } from "../../src/core/classify.js";
 import { resolveEngineOptions } from "../../src/core/options.js";
 import { decide, type FailureDecision } from "../../src/core/policy.js";
 import { StreamFailure } from "../../src/core/stream-commit.js";
-import { AbortedError, LlmuxError, UpstreamHttpError, UpstreamNetworkError } from "../../src/errors/index.js";
+import {
+  AbortedError,
+  InvalidRequestError,
+  LlmuxError,
+  UnsendableRequestError,
+  UpstreamHttpError,
+  UpstreamNetworkError,
+} from "../../src/errors/index.js";
 import { mapOpenAIStreamData } from "../../src/providers/openai/stream.js";
 import type { Failure, FailureKind, HeaderMap } from "../../src/types/index.js";
 
 const now = Date.parse("2025-03-01T12:00:00.000Z");
+
+/** What `JSON.stringify` throws on a body nested 5,000 deep. */
+function serialiseError(): unknown {
+  const deep: unknown = JSON.parse("[".repeat(5000) + "]".repeat(5000));
+  try {
+    JSON.stringify({ deep });
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected JSON.stringify to fail");
+}
 
 function http(
   status: number,
@@ -243,12 +261,60 @@ describe("classifyFailure", () => {
       }),
       { kind: "network", status: null, code: "UND_ERR_SOCKET", retryAfterMs: null },
     ],
+    // our own code: not the upstream's fault
     [
-      "non-system code is not a network code",
+      "non-system code is not a network code: local",
       Object.assign(new Error("weird"), { code: "invalid" }),
+      { kind: "local", status: 400, code: null, retryAfterMs: null },
+    ],
+    ["a thrown string: local", "kaputt", { kind: "local", status: 400, code: null, retryAfterMs: null }],
+    [
+      "RangeError from JSON.stringify (a 5,000-deep body): local",
+      serialiseError(),
+      { kind: "local", status: 400, code: null, retryAfterMs: null },
+    ],
+    [
+      "TypeError thrown by a mapper: local",
+      new TypeError("Cannot read properties of null (reading 'role')"),
+      { kind: "local", status: 400, code: null, retryAfterMs: null },
+    ],
+    [
+      "Node's own ERR_ code is not a network code: local",
+      Object.assign(new TypeError("bad arg"), { code: "ERR_INVALID_ARG_TYPE" }),
+      { kind: "local", status: 400, code: null, retryAfterMs: null },
+    ],
+    [
+      "UnsendableRequestError: local",
+      new UnsendableRequestError("cannot be serialised"),
+      { kind: "local", status: 400, code: "invalid_request", retryAfterMs: null },
+    ],
+    [
+      "UnsendableRequestError with an unsendable image: local",
+      new UnsendableRequestError("Could not download image", { param: "messages" }),
+      { kind: "local", status: 400, code: "invalid_request", retryAfterMs: null },
+    ],
+    [
+      "InvalidRequestError after the answer (prompt blocked): still bad_request",
+      new InvalidRequestError("blocked"),
+      { kind: "bad_request", status: 400, code: "invalid_request", retryAfterMs: null },
+    ],
+    [
+      "UND_ERR_CONNECT_TIMEOUT stays network",
+      Object.assign(new Error("Connect Timeout Error"), { code: "UND_ERR_CONNECT_TIMEOUT" }),
+      { kind: "network", status: null, code: "UND_ERR_CONNECT_TIMEOUT", retryAfterMs: null },
+    ],
+    [
+      "fetch failed with ECONNREFUSED cause stays network",
+      new TypeError("fetch failed", {
+        cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" }),
+      }),
+      { kind: "network", status: null, code: "ECONNREFUSED", retryAfterMs: null },
+    ],
+    [
+      "UpstreamNetworkError without a code stays network",
+      new UpstreamNetworkError("stream response without a body", null),
       { kind: "network", status: null, code: null, retryAfterMs: null },
     ],
-    ["a thrown string", "kaputt", { kind: "network", status: null, code: null, retryAfterMs: null }],
     // engine's own
     [
       "AttemptTimeout first_token",
@@ -316,7 +382,8 @@ describe("classifyFailure", () => {
       "Request deadline of 600000 ms passed",
     ],
     ["AbortedError", new AbortedError(), "Request was aborted."],
-    ["string", "kaputt", "kaputt"],
+    ["string", "kaputt", "The request could not be sent: kaputt"],
+    ["UnsendableRequestError", new UnsendableRequestError("too deep"), "too deep"],
   ])("message: %s", (_name, error, message) => {
     expect(classifyFailure(error, now).message).toBe(message);
   });
@@ -594,6 +661,9 @@ describe("decide", () => {
     ["context_length", failure("context_length", null, 400), 0, half, { ...none, action: "larger_context" }],
     ["bad_request", failure("bad_request", null, 400), 0, half, { ...none, action: "return" }],
     ["aborted", failure("aborted"), 0, half, { ...none, action: "return" }],
+    // llmux could not send it: the caller's, and nothing touches the deployment
+    ["local", failure("local", null, 400), 0, half, { ...none, action: "return" }],
+    ["local ignores a signal", failure("local", 9_000, 400), 3, half, { ...none, action: "return" }],
   ])("%s", (_name, input, level, rng, expected) => {
     expect(decide(input, level, options, rng)).toEqual(expected);
   });
@@ -624,6 +694,7 @@ describe("decide", () => {
       "stream_stall",
       "stream_error",
       "aborted",
+      "local",
     ];
     const actions = kinds.map((kind) => decide(failure(kind), 0, options, half).action);
     expect(actions).toEqual([
@@ -640,6 +711,7 @@ describe("decide", () => {
       "failover",
       "failover",
       "failover",
+      "return",
       "return",
     ]);
   });

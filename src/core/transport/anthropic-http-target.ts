@@ -16,7 +16,7 @@ import type {
   Target,
 } from "../../types/index.js";
 import { decodeSse } from "../../util/index.js";
-import { postJson, readJsonBody, type PostResponse } from "./http-post.js";
+import { mapAnswer, postJson, readJsonBody, type PostResponse } from "./http-post.js";
 import { httpErrorFrom } from "./upstream-errors.js";
 import { mapSseBatches } from "./native-stream.js";
 import { mapOrUnsupported } from "./unsupported.js";
@@ -77,7 +77,7 @@ export class AnthropicHttpTarget implements Target {
     const json = await readJsonBody(response, options.signal, this.provider);
     return {
       meta: { status: response.status, headers: response.headers },
-      body: fromAnthropicMessage(json, Date.now()),
+      body: mapAnswer(this.provider, () => fromAnthropicMessage(json, Date.now())),
     };
   }
 

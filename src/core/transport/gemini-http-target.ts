@@ -22,7 +22,7 @@ import type {
 } from "../../types/index.js";
 import { decodeSse } from "../../util/index.js";
 import { fetchImages } from "./fetch-images.js";
-import { postJson, readJsonBody, type PostResponse } from "./http-post.js";
+import { mapAnswer, postJson, readJsonBody, type PostResponse } from "./http-post.js";
 import { httpErrorFrom } from "./upstream-errors.js";
 import { mapSseBatches } from "./native-stream.js";
 import { mapOrUnsupported } from "./unsupported.js";
@@ -77,15 +77,9 @@ export class GeminiHttpTarget implements Target {
   };
 
   async #body(request: ChatRequest, signal: AbortSignal): Promise<Record<string, unknown>> {
-    const urls = imageUrlsToFetch(request);
-    const images =
-      urls.length === 0
-        ? undefined
-        : await fetchImages(this.#dispatcher, urls, signal).catch((error: unknown) =>
-            mapOrUnsupported(this.provider, () => {
-              throw error;
-            }),
-          );
+    const urls = mapOrUnsupported(this.provider, () => imageUrlsToFetch(request));
+    // A linked image that cannot be fetched is the caller's error (`UnsendableRequestError`), not Gemini's.
+    const images = urls.length === 0 ? undefined : await fetchImages(this.#dispatcher, urls, signal);
     return mapOrUnsupported(this.provider, () => toGeminiRequest(request, images));
   }
 
@@ -96,7 +90,9 @@ export class GeminiHttpTarget implements Target {
     const json = await readJsonBody(response, options.signal, this.provider);
     return {
       meta: { status: response.status, headers: response.headers },
-      body: fromGeminiResponse(json, { model: request.model, now: Date.now(), newId }),
+      body: mapAnswer(this.provider, () =>
+        fromGeminiResponse(json, { model: request.model, now: Date.now(), newId }),
+      ),
     };
   }
 

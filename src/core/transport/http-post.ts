@@ -1,5 +1,7 @@
 import type { Dispatcher } from "undici";
+import { LlmuxError, UpstreamNetworkError } from "../../errors/index.js";
 import type { HeaderMap } from "../../types/index.js";
+import { serializeJson } from "./json-body.js";
 import { flatHeaders, networkErrorFrom, readLimitedText } from "./upstream-errors.js";
 
 /** A successful upstream response (status < 400). */
@@ -10,9 +12,10 @@ export interface PostResponse {
 }
 
 /**
- * POSTs JSON through the pooled dispatcher. Transport errors become `UpstreamNetworkError` (or the
- * signal's reason); an error status is handed to `onError` with the (bounded) body text, which
- * must throw the provider's error.
+ * POSTs JSON through the pooled dispatcher. A body that cannot be serialised is the caller's
+ * `UnsendableRequestError`; transport errors become `UpstreamNetworkError` (or the signal's
+ * reason); an error status is handed to `onError` with the (bounded) body text, which must throw
+ * the provider's error.
  */
 export async function postJson(
   dispatcher: Dispatcher,
@@ -23,6 +26,8 @@ export async function postJson(
   provider: string,
   onError: (status: number, headers: HeaderMap, text: string) => never,
 ): Promise<PostResponse> {
+  // Serialised before the connection sees it: a body that cannot be is the caller's 400.
+  const payload = serializeJson(body, provider);
   let response: Dispatcher.ResponseData;
   try {
     response = await dispatcher.request({
@@ -30,7 +35,7 @@ export async function postJson(
       path: `${url.pathname}${url.search}`,
       method: "POST",
       headers,
-      body: JSON.stringify(body),
+      body: payload,
       signal,
     });
   } catch (error) {
@@ -62,6 +67,25 @@ export async function readJsonBody(
     throw networkErrorFrom(
       new Error(`answered ${response.status} with a body that is not JSON`),
       signal,
+      provider,
+    );
+  }
+}
+
+/**
+ * Maps an upstream answer with a provider's response mapper. A mapper that throws on what the
+ * upstream sent makes it the upstream's failure (a body we cannot read), never the caller's.
+ */
+export function mapAnswer<T>(provider: string, map: () => T): T {
+  try {
+    return map();
+  } catch (error) {
+    if (error instanceof LlmuxError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new UpstreamNetworkError(
+      `${provider}: answered with a body that could not be read: ${reason}`,
+      "EBADBODY",
+      error,
       provider,
     );
   }

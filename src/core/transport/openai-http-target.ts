@@ -20,6 +20,7 @@ import type {
   Target,
 } from "../../types/index.js";
 import { decodeSse } from "../../util/index.js";
+import { serializeJson } from "./json-body.js";
 import { flatHeaders, httpErrorFrom, networkErrorFrom, readLimitedText } from "./upstream-errors.js";
 
 /** Where and how to call one OpenAI-compatible provider instance. */
@@ -81,6 +82,8 @@ export class OpenAIHttpTarget implements Target {
     const headers = options.headers
       ? { ...this.#headers, ...options.headers, accept }
       : { ...this.#headers, accept };
+    // Serialised before the connection sees it: a body that cannot be is the caller's 400.
+    const payload = serializeJson(body, this.provider);
     let response: Dispatcher.ResponseData;
     try {
       response = await this.#options.dispatcher.request({
@@ -88,7 +91,7 @@ export class OpenAIHttpTarget implements Target {
         path,
         method: "POST",
         headers,
-        body: JSON.stringify(body),
+        body: payload,
         signal: options.signal,
       });
     } catch (error) {

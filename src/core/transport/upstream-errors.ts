@@ -1,4 +1,4 @@
-import { UpstreamHttpError, UpstreamNetworkError } from "../../errors/index.js";
+import { UnsendableRequestError, UpstreamHttpError, UpstreamNetworkError } from "../../errors/index.js";
 import { readOpenAIError } from "../../providers/openai/index.js";
 import type { HeaderMap } from "../../types/index.js";
 import { isRecord, safeJsonParse } from "../../util/index.js";
@@ -49,9 +49,17 @@ export function httpErrorFrom(
   });
 }
 
-/** Wraps a transport error (undici or system) as a network error; aborts pass through as the signal's reason. */
+/**
+ * Wraps a transport error (undici or system) as a network error; aborts pass through as the
+ * signal's reason. Options undici refuses before connecting (`UND_ERR_INVALID_ARG`: a header it
+ * cannot send) make the request unsendable: the caller's error, not the deployment's.
+ */
 export function networkErrorFrom(error: unknown, signal: AbortSignal, provider: string): unknown {
   if (signal.aborted) return signal.reason;
+  if (isRecord(error) && error["code"] === "UND_ERR_INVALID_ARG") {
+    const reason = error instanceof Error ? error.message : String(error);
+    return new UnsendableRequestError(`The request cannot be sent: ${reason}`, { provider, cause: error });
+  }
   let code: string | null = null;
   let current: unknown = error;
   for (let depth = 0; depth < 4 && isRecord(current); depth += 1) {
