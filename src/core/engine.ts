@@ -195,7 +195,6 @@ export class Engine {
       attempt.headers = result.meta.headers;
       return readToCommit(
         result.events,
-        now,
         malformedReporter(this.events, deployment.id, context.requestId, now),
       );
     });
@@ -209,7 +208,7 @@ export class Engine {
       },
       abort: () => win.attempt.controller.abort(),
       attemptStartedHr: win.attempt.startedHr,
-      committedHr: win.value.firstTokenAt,
+      committedHr: win.value.firstTokenHr,
     };
   }
 

@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import { LlmuxError, UpstreamNetworkError } from "../errors/index.js";
 import type { StreamEvent } from "../types/index.js";
 import type { EngineEvents } from "./events.js";
@@ -9,8 +10,11 @@ export interface CommittedStream {
   pending: StreamEvent[];
   /** The upstream stream is over (nothing more to read). */
   ended: boolean;
-  /** `performance.now()`-style time when the first content arrived. */
-  firstTokenAt: number;
+  /**
+   * `performance.now()` when the first content arrived: the same time base as the attempt's
+   * `startedHr`, so `firstTokenHr - startedHr` is the time to first token (never a wall-clock time).
+   */
+  firstTokenHr: number;
 }
 
 /** Thrown before the commit point when the stream breaks; classified like any attempt failure. */
@@ -32,7 +36,6 @@ export class StreamFailure extends UpstreamNetworkError {
  */
 export async function readToCommit(
   events: AsyncIterable<readonly StreamEvent[]>,
-  now: () => number,
   onMalformed: () => void,
 ): Promise<CommittedStream> {
   const iterator = events[Symbol.asyncIterator]();
@@ -42,7 +45,7 @@ export async function readToCommit(
     for (;;) {
       const step = await iterator.next();
       if (step.done) {
-        if (finished) return { iterator, pending, ended: true, firstTokenAt: now() };
+        if (finished) return { iterator, pending, ended: true, firstTokenHr: performance.now() };
         throw new StreamFailure("Upstream stream closed before any content", "stream_cut", null);
       }
       const batch = step.value;
@@ -54,11 +57,11 @@ export async function readToCommit(
             if (event.finishReason !== null) finished = true;
             if (event.content || finished) {
               for (let rest = index + 1; rest < batch.length; rest += 1) pending.push(batch[rest]!);
-              return { iterator, pending, ended: false, firstTokenAt: now() };
+              return { iterator, pending, ended: false, firstTokenHr: performance.now() };
             }
             break;
           case "done":
-            return { iterator, pending, ended: true, firstTokenAt: now() };
+            return { iterator, pending, ended: true, firstTokenHr: performance.now() };
           case "error":
             throw new StreamFailure(
               `Upstream stream error: ${event.message}`,

@@ -148,7 +148,7 @@ export async function* relayStream(
       attempt.controller.abort(new AbortedError("The stream was closed."));
     else drain(deps, iterator, attempt.controller);
     win.release();
-    finishStream(deps, context, deployment, attempt.startedHr, committed.firstTokenAt, {
+    finishStream(deps, context, deployment, attempt.startedHr, committed.firstTokenHr, {
       outcome,
       failureKind,
       failureMessage,
@@ -163,7 +163,7 @@ function finishStream(
   context: RequestContext,
   deployment: Deployment,
   startedHr: number,
-  firstTokenAt: number,
+  firstTokenHr: number,
   end: {
     outcome: "success" | "failure" | "aborted";
     failureKind: FailureKind | null;
@@ -194,7 +194,7 @@ function finishStream(
       status: 200,
       message: end.failureMessage,
       durationMs,
-      firstTokenMs: firstTokenAt - startedHr,
+      firstTokenMs: firstTokenHr - startedHr,
       usage: end.usage,
       afterCommit: true,
       headers: context.responseHeaders,
