@@ -7,7 +7,9 @@ import type { SimContext } from "./context.js";
 import { applyEarlyFault } from "./early-faults.js";
 import { sendJson, type Exchange } from "./exchange.js";
 import { isEarlyFault } from "./faults.js";
-import type { LimitState } from "./rate-limiter.js";
+import { admitExchange } from "./admit.js";
+import { anthropicLimitHeaders } from "./limit-headers.js";
+import { anthropicLimitUnit } from "./limit-messages.js";
 import { sendShapedJson } from "./shaped-json.js";
 import { shapeEvents, writeEvents } from "./stream-shape.js";
 import type { SimFault } from "./types.js";
@@ -38,29 +40,6 @@ export function authorizeAnthropic(context: SimContext, exchange: Exchange): boo
   return false;
 }
 
-/** An RFC 3339 timestamp, rounded up to the second: `2025-10-25T12:01:00Z`. */
-export function rfc3339(ms: number): string {
-  return new Date(Math.ceil(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
-/** `anthropic-ratelimit-{requests,tokens}-{limit,remaining,reset}` for the limits a key has. */
-export function anthropicLimitHeaders(state: LimitState | undefined): Record<string, string> {
-  const headers: Record<string, string> = {};
-  if (state === undefined) return headers;
-  const reset = rfc3339(state.resetAt);
-  if (state.rpm !== undefined) {
-    headers["anthropic-ratelimit-requests-limit"] = String(state.rpm);
-    headers["anthropic-ratelimit-requests-remaining"] = String(state.requestsRemaining);
-    headers["anthropic-ratelimit-requests-reset"] = reset;
-  }
-  if (state.tpm !== undefined) {
-    headers["anthropic-ratelimit-tokens-limit"] = String(state.tpm);
-    headers["anthropic-ratelimit-tokens-remaining"] = String(state.tokensRemaining);
-    headers["anthropic-ratelimit-tokens-reset"] = reset;
-  }
-  return headers;
-}
-
 /** Validation, context window and rate limits; the admitted request and its response headers, or undefined. */
 function admit(
   context: SimContext,
@@ -77,21 +56,24 @@ function admit(
     sendAnthropicError(exchange, 400, "invalid_request_error", message);
     return undefined;
   }
-  const admission = context.limiter.admit(
-    exchange.record.key,
-    request.promptTokens + (request.maxTokens ?? 0),
+  const admission = admitExchange(
+    context,
+    exchange,
+    request.model,
+    request.promptTokens,
+    request.maxTokens ?? 0,
   );
-  const headers: Record<string, string> = {
-    "request-id": requestId(exchange),
-    ...anthropicLimitHeaders(admission.state),
-  };
   if (!admission.admitted) {
-    const value = admission.limit === "requests" ? admission.state.rpm : admission.state.tpm;
-    const message = `This request would exceed your rate limit of ${value} ${admission.limit} per minute (simulated). For details, refer to: https://docs.anthropic.com/en/api/rate-limits. You can see the response headers for current usage. Please reduce the prompt length or the maximum tokens requested, or try again later.`;
-    headers["retry-after"] = String(Math.ceil(admission.retryMs / 1000));
+    const unit = anthropicLimitUnit(admission.dimension);
+    const message = `This request would exceed your rate limit of ${admission.limit} ${unit} (simulated). For details, refer to: https://docs.anthropic.com/en/api/rate-limits. You can see the response headers for current usage. Please reduce the prompt length or the maximum tokens requested, or try again later.`;
+    const headers = {
+      "request-id": requestId(exchange),
+      ...anthropicLimitHeaders(admission.state, admission.retryMs),
+    };
     sendAnthropicError(exchange, 429, "rate_limit_error", message, headers);
     return undefined;
   }
+  const headers = { "request-id": requestId(exchange), ...anthropicLimitHeaders(admission.state) };
   return { request, headers };
 }
 

@@ -7,6 +7,9 @@ import type { SimContext } from "./context.js";
 import { applyEarlyFault } from "./early-faults.js";
 import { sendJson, type Exchange } from "./exchange.js";
 import { isEarlyFault } from "./faults.js";
+import { admitExchange } from "./admit.js";
+import { openAiLimitHeaders } from "./limit-headers.js";
+import { openAiErrorType, openAiLimitMessage } from "./limit-messages.js";
 import { errorBody } from "./openai-errors.js";
 
 /**
@@ -40,15 +43,15 @@ export function handleChat(context: SimContext, exchange: Exchange): void {
     );
     return;
   }
-  const admission = context.limiter.admit(
-    record.key,
-    request.promptTokens + (request.maxTokens ?? context.chunks),
-  );
+  const output = request.maxTokens ?? context.chunks;
+  const admission = admitExchange(context, exchange, request.model, request.promptTokens, output);
   if (!admission.admitted) {
-    const body = errorBody(admission.message, admission.limit, "rate_limit_exceeded");
-    sendJson(exchange, 429, body, admission.headers);
+    const type = openAiErrorType(admission.dimension);
+    const body = errorBody(openAiLimitMessage(admission), type, "rate_limit_exceeded");
+    sendJson(exchange, 429, body, openAiLimitHeaders(admission.state, admission.retryMs));
     return;
   }
+  const headers = openAiLimitHeaders(admission.state);
   if (fault !== undefined) context.faults.consume(fault);
   const answer =
     fault?.kind === "safety"
@@ -68,8 +71,8 @@ export function handleChat(context: SimContext, exchange: Exchange): void {
   };
   if (request.stream) {
     const shaped = shapeStream(streamEvents(answer, meta), answer.pieces.length, fault);
-    sendStream(exchange, admission.headers, shaped.events, shaped.ending, context.chunkDelayMs);
+    sendStream(exchange, headers, shaped.events, shaped.ending, context.chunkDelayMs);
   } else {
-    sendCompletion(exchange, completionBody(answer, meta), admission.headers, fault);
+    sendCompletion(exchange, completionBody(answer, meta), headers, fault);
   }
 }

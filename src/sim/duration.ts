@@ -1,9 +1,9 @@
 /**
  * Formats milliseconds as a Go `time.Duration` string, the format of OpenAI's `x-ratelimit-reset-*` headers:
- * `0s`, `20ms`, `1s`, `1.2s`, `6m0s`, `2m59.56s`, `1h0m0s`. Sub-millisecond parts are rounded up.
+ * `0s`, `20ms`, `1s`, `1.2s`, `6m0s`, `2m59.56s`, `1h0m0s`. Sub-millisecond parts are rounded up (float noise such as `1600.0000000002` is not).
  */
 export function formatGoDuration(ms: number): string {
-  const whole = Math.ceil(ms);
+  const whole = roundUp(ms);
   if (!(whole > 0)) return "0s";
   if (whole < 1000) return `${whole}ms`;
   const hours = Math.floor(whole / 3_600_000);
@@ -27,6 +27,11 @@ function formatSeconds(ms: number): string {
  * `22s`, `1.5s`, `0.02s`. Sub-millisecond parts are rounded up.
  */
 export function formatProtoDuration(ms: number): string {
-  const whole = Math.ceil(ms);
+  const whole = roundUp(ms);
   return whole > 0 ? `${formatSeconds(whole)}s` : "0s";
+}
+
+/** Rounds up to whole milliseconds, forgiving float noise (a refill time of `1600.0000000002` is 1600). */
+function roundUp(ms: number): number {
+  return Math.ceil(ms - 1e-6);
 }

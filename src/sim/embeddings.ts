@@ -1,7 +1,10 @@
+import { admitExchange } from "./admit.js";
 import { authorize } from "./auth.js";
 import type { SimContext } from "./context.js";
 import { applyEarlyFault } from "./early-faults.js";
 import { sendJson, type Exchange } from "./exchange.js";
+import { openAiLimitHeaders } from "./limit-headers.js";
+import { openAiErrorType, openAiLimitMessage } from "./limit-messages.js";
 import { errorBody } from "./openai-errors.js";
 
 const DEFAULT_DIMENSIONS = 8;
@@ -97,14 +100,11 @@ export function handleEmbeddings(context: SimContext, exchange: Exchange): void 
     return invalid(`'dimensions' must be an integer between 1 and ${MAX_DIMENSIONS}.`, "dimensions");
   }
   const tokens = items.reduce((sum, item) => sum + item.tokens, 0);
-  const admission = context.limiter.admit(record.key, tokens);
+  const admission = admitExchange(context, exchange, body["model"], tokens, 0);
   if (!admission.admitted) {
-    sendJson(
-      exchange,
-      429,
-      errorBody(admission.message, admission.limit, "rate_limit_exceeded"),
-      admission.headers,
-    );
+    const type = openAiErrorType(admission.dimension);
+    const error = errorBody(openAiLimitMessage(admission), type, "rate_limit_exceeded");
+    sendJson(exchange, 429, error, openAiLimitHeaders(admission.state, admission.retryMs));
     return;
   }
   const base64 = body["encoding_format"] === "base64";
@@ -118,5 +118,5 @@ export function handleEmbeddings(context: SimContext, exchange: Exchange): void 
     data,
     usage: { prompt_tokens: tokens, total_tokens: tokens },
   };
-  sendJson(exchange, 200, JSON.stringify(answer), admission.headers);
+  sendJson(exchange, 200, JSON.stringify(answer), openAiLimitHeaders(admission.state));
 }

@@ -1,5 +1,6 @@
 /** Gemini (google.rpc.Status) error bodies: `{"error":{code,message,status,details?}}`. */
 import { formatProtoDuration } from "./duration.js";
+import type { LimitDimension } from "./limit-owner.js";
 
 /** The google.rpc.Status of an error body. */
 export interface GoogleStatus {
@@ -44,31 +45,34 @@ export function invalidArgument(message: string): GoogleStatus {
   return { code: 400, message, status: "INVALID_ARGUMENT" };
 }
 
-/** What a 429 `RESOURCE_EXHAUSTED` reports: which per-minute quota, its value, the retry delay. */
+/** What a 429 `RESOURCE_EXHAUSTED` reports: which quota, its value, the retry delay. */
 export interface QuotaExceeded {
   readonly model: string;
-  readonly limit: "requests" | "tokens";
+  readonly dimension: LimitDimension;
   readonly value: number;
   readonly retryMs: number;
 }
 
-const QUOTAS = {
-  requests: [
-    "generativelanguage.googleapis.com/generate_content_free_tier_requests",
-    "GenerateRequestsPerMinutePerProjectPerModel-FreeTier",
-  ],
-  tokens: [
-    "generativelanguage.googleapis.com/generate_content_free_tier_input_token_count",
-    "GenerateContentInputTokensPerModelPerMinute-FreeTier",
-  ],
-} as const;
+const REQUESTS_METRIC = "generativelanguage.googleapis.com/generate_content_free_tier_requests";
+const TOKENS_METRIC = "generativelanguage.googleapis.com/generate_content_free_tier_input_token_count";
+const TOKENS_PER_MINUTE = "GenerateContentInputTokensPerModelPerMinute-FreeTier";
+
+/** Gemini meters requests and input tokens; the simulator's other token limits report the tokens quota. */
+const QUOTAS: Readonly<Record<LimitDimension, readonly [metric: string, id: string]>> = {
+  requests: [REQUESTS_METRIC, "GenerateRequestsPerMinutePerProjectPerModel-FreeTier"],
+  tokens: [TOKENS_METRIC, TOKENS_PER_MINUTE],
+  "input-tokens": [TOKENS_METRIC, TOKENS_PER_MINUTE],
+  "output-tokens": [TOKENS_METRIC, TOKENS_PER_MINUTE],
+  "requests-per-day": [REQUESTS_METRIC, "GenerateRequestsPerDayPerProjectPerModel-FreeTier"],
+  "tokens-per-day": [TOKENS_METRIC, "GenerateContentInputTokensPerModelPerDay-FreeTier"],
+};
 
 /**
- * The 429 `RESOURCE_EXHAUSTED` status with `QuotaFailure` (the per-minute requests or input-tokens quota of
- * the model), `Help` and `RetryInfo` (`retryDelay` as a protobuf duration, e.g. `"22s"`) details.
+ * The 429 `RESOURCE_EXHAUSTED` status with `QuotaFailure` (the model's requests or input-tokens quota, per
+ * minute or per day), `Help` and `RetryInfo` (`retryDelay` as a protobuf duration, e.g. `"22s"`) details.
  */
 export function quotaExceeded(quota: QuotaExceeded): GoogleStatus {
-  const [quotaMetric, quotaId] = QUOTAS[quota.limit];
+  const [quotaMetric, quotaId] = QUOTAS[quota.dimension];
   return {
     code: 429,
     message: "Resource has been exhausted (e.g. check quota).",
@@ -109,7 +113,7 @@ const DEFAULT_FAULT_RPM = 15;
  */
 export function defaultGeminiError(code: number, model: string): GoogleStatus {
   if (code === 429) {
-    return quotaExceeded({ model, limit: "requests", value: DEFAULT_FAULT_RPM, retryMs: 1000 });
+    return quotaExceeded({ model, dimension: "requests", value: DEFAULT_FAULT_RPM, retryMs: 1000 });
   }
   const known = STATUSES[code];
   return {

@@ -4,6 +4,7 @@ import type { SimContext } from "./context.js";
 import { applyEarlyFault } from "./early-faults.js";
 import { sendJson, type Exchange } from "./exchange.js";
 import { isEarlyFault } from "./faults.js";
+import { admitExchange } from "./admit.js";
 import {
   defaultGeminiError,
   googleErrorBody,
@@ -77,12 +78,12 @@ function admit(
     sendGeminiError(context, exchange, invalidArgument(message));
     return undefined;
   }
-  const cost = request.promptTokens + (request.maxTokens ?? context.chunks);
-  const admission = context.limiter.admit(exchange.record.key, cost);
+  const output = request.maxTokens ?? context.chunks;
+  const admission = admitExchange(context, exchange, target.model, request.promptTokens, output);
   if (!admission.admitted) {
-    const { limit, state, retryMs } = admission;
-    const value = (limit === "requests" ? state.rpm : state.tpm) ?? 0;
-    sendGeminiError(context, exchange, quotaExceeded({ model: target.model, limit, value, retryMs }));
+    const { dimension, limit, retryMs } = admission;
+    const quota = { model: target.model, dimension, value: limit, retryMs };
+    sendGeminiError(context, exchange, quotaExceeded(quota));
     return undefined;
   }
   return request;

@@ -1,6 +1,6 @@
 /**
  * The provider simulator: a real HTTP server speaking the OpenAI, Anthropic Messages and Gemini
- * generateContent wire formats, with per-key rate limits, context windows and injectable faults, for tests,
+ * generateContent wire formats, with per-key or per-organisation rate limits (fixed windows or token buckets), context windows and injectable faults, for tests,
  * benchmarks and demos. OpenAI clients use `sim.url`, Anthropic and Gemini clients `sim.origin`.
  *
  * @example
@@ -17,7 +17,11 @@ export type {
   SimFault,
   SimFaultKind,
   SimKeyOptions,
+  SimLimiterKind,
+  SimLimits,
   SimModelOptions,
+  SimOrgOptions,
+  SimRateLimitHeaders,
   SimRequestRecord,
   Simulator,
   SimulatorOptions,

@@ -1,159 +1,225 @@
-import { formatGoDuration } from "./duration.js";
-import type { SimKeyOptions } from "./types.js";
+import { FixedWindow } from "./fixed-window.js";
+import {
+  checkBurst,
+  checkKeyOptions,
+  DIMENSIONS,
+  hasLimits,
+  ownerOf,
+  type LimitDimension,
+  type LimitOwner,
+} from "./limit-owner.js";
+import type { SimKeyOptions, SimLimiterKind, SimOrgOptions, SimRateLimitHeaders } from "./limit-types.js";
+import type { Meter } from "./meter.js";
+import { TokenBucket } from "./token-bucket.js";
 
-/** Rate-limit response headers (`x-ratelimit-*`, and `retry-after*` on rejections). */
-export type RateLimitHeaders = Record<string, string>;
-
-/** A key's limits and its current window, for the rate-limit headers of each wire format. */
-export interface LimitState {
-  readonly rpm: number | undefined;
-  readonly tpm: number | undefined;
-  /** Requests left in the window (after this request when admitted). */
-  readonly requestsRemaining: number;
-  /** Tokens left in the window (after this request when admitted). */
-  readonly tokensRemaining: number;
-  /** Clock time (ms) when the window ends. */
-  readonly resetAt: number;
+/** What one request asks of the limits. */
+export interface Charge {
+  readonly key: string | null;
+  /** The request's model (limits may be per model). */
+  readonly model: string | null;
+  /** Estimated prompt tokens. */
+  readonly input: number;
+  /** The completion allowance (`max_tokens` or the default). */
+  readonly output: number;
 }
 
-/** The limiter's verdict on one request; `headers` are OpenAI's `x-ratelimit-*` (and `retry-after*`). */
+/** One meter as the rate-limit headers report it. */
+export interface MeterReport {
+  readonly limit: number;
+  /** Whole units left (after this request when admitted). */
+  readonly remaining: number;
+  /** Milliseconds until full again: a bucket refilled, a window over. */
+  readonly resetMs: number;
+}
+
+/** The meters of a request's owner after its admission, for the rate-limit headers of each wire. */
+export interface LimitState {
+  readonly owner: LimitOwner;
+  /** The request's model, when limits are per model. */
+  readonly model: string | undefined;
+  readonly meters: Partial<Record<LimitDimension, MeterReport>>;
+  /** Which headers the key's answers carry. */
+  readonly headers: SimRateLimitHeaders;
+  /** Clock time of the admission. */
+  readonly now: number;
+}
+
+/** The limiter's verdict on one request. */
 export type Admission =
   | {
       readonly admitted: true;
-      readonly headers: RateLimitHeaders;
       /** Undefined for keys without limits. */
       readonly state: LimitState | undefined;
+      /** Tokens charged (input + output). */
+      readonly charged: number;
     }
   | {
       readonly admitted: false;
-      readonly headers: RateLimitHeaders;
-      /** OpenAI's error `type`: which limit was hit. */
-      readonly limit: "requests" | "tokens";
-      /** OpenAI's error message. */
-      readonly message: string;
       readonly state: LimitState;
-      /** Milliseconds until the window ends (at least 1). */
+      /** The first limit that refused the request. */
+      readonly dimension: LimitDimension;
+      /** That limit's value, what it had used and what the request asked of it. */
+      readonly limit: number;
+      readonly used: number;
+      readonly requested: number;
+      /** The request can never fit (it asks more than the limit's capacity). */
+      readonly tooLarge: boolean;
+      /** Milliseconds until every refusing limit can take the request (at least 1). */
       readonly retryMs: number;
     };
 
-interface Window {
-  start: number;
-  requests: number;
-  tokens: number;
+/** Settings of a {@link RateLimiter}. */
+export interface RateLimiterOptions {
+  readonly kind: SimLimiterKind;
+  readonly windowMs: number;
+  readonly burst: number;
+  readonly perModel: boolean;
+  readonly countRejected: boolean;
+  readonly dayMs: number;
+  readonly dayOrigin: number;
+  readonly clock: () => number;
 }
 
-const NO_HEADERS: RateLimitHeaders = Object.freeze({}) as RateLimitHeaders;
+function amountOf(dimension: LimitDimension, charge: Charge): number {
+  if (dimension === "requests" || dimension === "requests-per-day") return 1;
+  if (dimension === "input-tokens") return charge.input;
+  if (dimension === "output-tokens") return charge.output;
+  return charge.input + charge.output;
+}
 
 /**
- * Per-key fixed windows: a key's window opens at its first request and lasts `windowMs`; requests and
- * tokens admitted in it are counted against `rpm` and `tpm`. A rejected request is not counted.
+ * The simulator's rate limits: per key, or per organisation shared by its keys; per model or for all of a
+ * key's models together; per-minute limits metered by fixed windows or token buckets (see `SimLimiterKind`),
+ * per-day quotas by fixed days. A request is admitted when every limit it draws on can take its whole charge,
+ * and then charged on all of them; a rejected request takes nothing, unless `countRejected`.
  */
 export class RateLimiter {
-  readonly #limits = new Map<string, SimKeyOptions>();
-  readonly #windows = new Map<string, Window>();
-  readonly #windowMs: number;
-  readonly #clock: () => number;
+  readonly #keys = new Map<string, SimKeyOptions>();
+  readonly #orgs = new Map<string, SimOrgOptions>();
+  /** Meters by owner (and model), then dimension. */
+  readonly #meters = new Map<string, Map<LimitDimension, Meter>>();
+  readonly #options: RateLimiterOptions;
 
-  constructor(windowMs: number, clock: () => number) {
-    this.#windowMs = windowMs;
-    this.#clock = clock;
+  constructor(options: RateLimiterOptions) {
+    checkBurst("option", options.burst);
+    this.#options = options;
   }
 
-  /** Sets (or replaces) a key's limits. */
+  /** Sets (or replaces) a key's options; meters whose limit did not change keep their counts. */
   setLimits(key: string, options: SimKeyOptions): void {
-    this.#limits.set(key, { ...options });
+    checkKeyOptions(key, options);
+    this.#keys.set(key, { ...options });
+  }
+
+  /** Sets (or replaces) an organisation's limits; meters whose limit did not change keep their counts. */
+  setOrg(org: string, options: SimOrgOptions): void {
+    checkBurst(`org "${org}"`, options.burst);
+    this.#orgs.set(org, { ...options });
   }
 
   /** Whether the key was declared (by options or `setKey`). */
   isKnown(key: string): boolean {
-    return this.#limits.has(key);
+    return this.#keys.has(key);
   }
 
-  /** Forgets every window counter (limits stay). */
+  /** Forgets every count (limits stay): buckets are full again, windows closed. */
   resetCounters(): void {
-    this.#windows.clear();
+    this.#meters.clear();
   }
 
-  /** Admits (and counts) a request costing `tokens`, or rejects it. Keys without limits are always admitted. */
-  admit(key: string | null, tokens: number): Admission {
-    const limits = key === null ? undefined : this.#limits.get(key);
-    if (key === null || limits === undefined || (limits.rpm === undefined && limits.tpm === undefined)) {
-      return { admitted: true, headers: NO_HEADERS, state: undefined };
+  /** Admits (and charges) a request, or rejects it. Keys without limits are always admitted. */
+  admit(charge: Charge): Admission {
+    const charged = charge.input + charge.output;
+    const owner = charge.key === null ? undefined : ownerOf(charge.key, this.#keys, this.#orgs);
+    if (owner === undefined || !hasLimits(owner.limits)) return { admitted: true, state: undefined, charged };
+    const now = this.#options.clock();
+    const model = this.#options.perModel ? (charge.model ?? "") : undefined;
+    const meters = this.#metersOf(owner, model, now);
+    let refused: { dimension: LimitDimension; meter: Meter; amount: number; wait: number } | undefined;
+    let retryMs = 0;
+    // Every meter is asked, so windows that open together stay aligned.
+    for (const [dimension, meter] of meters) {
+      const amount = amountOf(dimension, charge);
+      const wait = meter.waitMs(amount, now);
+      if (wait <= 0) continue;
+      refused ??= { dimension, meter, amount, wait };
+      if (Number.isFinite(wait)) retryMs = Math.max(retryMs, wait);
     }
-    const now = this.#clock();
-    const window = this.#currentWindow(key, now);
-    const resetMs = window.start + this.#windowMs - now;
-    const { rpm, tpm } = limits;
-    if (rpm !== undefined && window.requests + 1 > rpm) {
-      const message = `Rate limit reached for requests per min (RPM) on key ${keyLabel(key)}: Limit ${rpm}, Used ${window.requests}, Requested 1.`;
-      return this.#reject("requests", message, limits, window, resetMs);
+    if (refused === undefined) {
+      for (const [dimension, meter] of meters) meter.take(amountOf(dimension, charge), now);
+      return { admitted: true, state: this.#state(owner, model, meters, now), charged };
     }
-    if (tpm !== undefined && window.tokens + tokens > tpm) {
-      const message =
-        tokens > tpm
-          ? `Request too large for tokens per min (TPM) on key ${keyLabel(key)}: Limit ${tpm}, Requested ${tokens}.`
-          : `Rate limit reached for tokens per min (TPM) on key ${keyLabel(key)}: Limit ${tpm}, Used ${window.tokens}, Requested ${tokens}.`;
-      return this.#reject("tokens", message, limits, window, resetMs);
+    // A request that never fits is told the time until the limit is full again.
+    if (retryMs === 0) retryMs = refused.meter.resetMs(now);
+    const limit = refused.meter.limit;
+    const used = limit - remainingOf(refused.meter, now);
+    if (this.#options.countRejected) {
+      for (const [dimension, meter] of meters)
+        if (dimension === "requests" || dimension === "requests-per-day") meter.take(1, now);
     }
-    window.requests += 1;
-    window.tokens += tokens;
     return {
-      admitted: true,
-      headers: limitHeaders(limits, window, resetMs),
-      state: limitState(limits, window, window.start + this.#windowMs),
+      admitted: false,
+      state: this.#state(owner, model, meters, now),
+      dimension: refused.dimension,
+      limit,
+      used,
+      requested: refused.amount,
+      tooLarge: !Number.isFinite(refused.wait),
+      retryMs: Math.max(1, Math.ceil(retryMs - 1e-6)),
     };
   }
 
-  #currentWindow(key: string, now: number): Window {
-    let window = this.#windows.get(key);
-    if (window === undefined || now >= window.start + this.#windowMs || now < window.start) {
-      window = { start: now, requests: 0, tokens: 0 };
-      this.#windows.set(key, window);
+  /** The owner's meters for its current limits, in `DIMENSIONS` order, made (full) on first use or when a limit changed. */
+  #metersOf(owner: LimitOwner, model: string | undefined, now: number): Array<[LimitDimension, Meter]> {
+    const id = model === undefined ? owner.id : `${owner.id}\u0000${model}`;
+    let meters = this.#meters.get(id);
+    if (meters === undefined) {
+      meters = new Map();
+      this.#meters.set(id, meters);
     }
-    return window;
+    const { kind, windowMs, dayMs, dayOrigin } = this.#options;
+    const burst = kind === "bucket" ? (owner.limits.burst ?? this.#options.burst) : 1;
+    const list: Array<[LimitDimension, Meter]> = [];
+    for (const [dimension, option, period] of DIMENSIONS) {
+      const limit = owner.limits[option];
+      if (limit === undefined) continue;
+      let meter = meters.get(dimension);
+      const capacity = period === "day" ? limit : limit * burst;
+      if (meter === undefined || meter.limit !== limit || meter.capacity !== capacity) {
+        meter =
+          period === "day"
+            ? new FixedWindow(limit, dayMs, { kind: "aligned", origin: dayOrigin })
+            : kind === "bucket"
+              ? new TokenBucket(limit, windowMs, burst, now)
+              : new FixedWindow(limit, windowMs, { kind: "first-use" });
+        meters.set(dimension, meter);
+      }
+      list.push([dimension, meter]);
+    }
+    return list;
   }
 
-  #reject(
-    limit: "requests" | "tokens",
-    reason: string,
-    limits: SimKeyOptions,
-    window: Window,
-    resetMs: number,
-  ): Admission {
-    const retryMs = Math.max(1, Math.ceil(resetMs));
-    const headers = limitHeaders(limits, window, resetMs);
-    headers["retry-after"] = String(Math.ceil(retryMs / 1000));
-    headers["retry-after-ms"] = String(retryMs);
-    const message = `${reason} Please try again in ${formatGoDuration(retryMs)}.`;
-    const state = limitState(limits, window, window.start + this.#windowMs);
-    return { admitted: false, headers, limit, message, state, retryMs };
+  #state(
+    owner: LimitOwner,
+    model: string | undefined,
+    meters: ReadonlyArray<[LimitDimension, Meter]>,
+    now: number,
+  ): LimitState {
+    const reports: Partial<Record<LimitDimension, MeterReport>> = {};
+    for (const [dimension, meter] of meters) {
+      reports[dimension] = {
+        limit: meter.limit,
+        remaining: remainingOf(meter, now),
+        resetMs: meter.resetMs(now),
+      };
+    }
+    return { owner, model, meters: reports, headers: owner.headers, now };
   }
 }
 
-function limitState(limits: SimKeyOptions, window: Window, resetAt: number): LimitState {
-  return {
-    rpm: limits.rpm,
-    tpm: limits.tpm,
-    requestsRemaining: limits.rpm === undefined ? 0 : Math.max(0, limits.rpm - window.requests),
-    tokensRemaining: limits.tpm === undefined ? 0 : Math.max(0, limits.tpm - window.tokens),
-    resetAt,
-  };
-}
-
-function limitHeaders(limits: SimKeyOptions, window: Window, resetMs: number): RateLimitHeaders {
-  const headers: RateLimitHeaders = {};
-  const reset = formatGoDuration(resetMs);
-  if (limits.rpm !== undefined) {
-    headers["x-ratelimit-limit-requests"] = String(limits.rpm);
-    headers["x-ratelimit-remaining-requests"] = String(Math.max(0, limits.rpm - window.requests));
-    headers["x-ratelimit-reset-requests"] = reset;
-  }
-  if (limits.tpm !== undefined) {
-    headers["x-ratelimit-limit-tokens"] = String(limits.tpm);
-    headers["x-ratelimit-remaining-tokens"] = String(Math.max(0, limits.tpm - window.tokens));
-    headers["x-ratelimit-reset-tokens"] = reset;
-  }
-  return headers;
+/** Whole units left (a bucket's fraction rounded down; a hair of float error is forgiven). */
+function remainingOf(meter: Meter, now: number): number {
+  return Math.max(0, Math.floor(meter.available(now) + 1e-9));
 }
 
 /** Shows only the end of a key, as OpenAI does. */

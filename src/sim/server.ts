@@ -25,13 +25,24 @@ const REQUEST_TIMEOUT_MS = 60_000;
  * - Gemini: `POST /v1beta/models/{model}:generateContent` and `:streamGenerateContent?alt=sse`,
  *   `GET /v1beta/models[/{model}]`, see `handleGenerateContent`; 429 `RESOURCE_EXHAUSTED` with `RetryInfo`.
  *
- * Keys, rate limits (per key, shared by all wires), model context windows and injectable faults
- * ({@link SimFault}) are common to all three. Every request is logged in `requests`. Timers are `unref()`ed;
+ * Keys, rate limits (per key or per organisation, shared by all wires; fixed windows or token buckets, see
+ * {@link SimulatorOptions.limiter}), model context windows and injectable faults ({@link SimFault}) are
+ * common to all three. Every request is logged in `requests`. Timers are `unref()`ed;
  * nothing runs until this is called.
  */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const clock = options.clock ?? Date.now;
-  const limiter = new RateLimiter(options.windowMs ?? 60_000, clock);
+  const limiter = new RateLimiter({
+    kind: options.limiter ?? "window",
+    windowMs: options.windowMs ?? 60_000,
+    burst: options.burst ?? 1,
+    perModel: options.limitsPer === "model",
+    countRejected: options.countRejected ?? false,
+    dayMs: options.dayMs ?? 86_400_000,
+    dayOrigin: options.dayOrigin ?? 0,
+    clock,
+  });
+  for (const [org, limits] of Object.entries(options.orgs ?? {})) limiter.setOrg(org, limits);
   for (const [key, limits] of Object.entries(options.keys ?? {})) limiter.setLimits(key, limits);
   const models = new Map(Object.entries(options.models ?? {}));
   const context: SimContext = {
@@ -78,6 +89,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       status: 0,
       aborted: false,
       at: clock(),
+      charged: null,
     };
     requests.push(record);
     if (requests.length > maxRecords) requests.shift();
@@ -113,6 +125,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     addFault: (fault) => context.faults.add(fault),
     clearFaults: () => context.faults.clear(),
     setKey: (key, limits) => limiter.setLimits(key, limits),
+    setOrg: (org, limits) => limiter.setOrg(org, limits),
     reset: () => {
       context.faults.clear();
       requests.length = 0;

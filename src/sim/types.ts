@@ -3,6 +3,7 @@
  * Gemini generateContent wire formats, with per-key rate limits, context windows and injectable faults,
  * used by tests, benchmarks and the demo.
  */
+import type { SimKeyOptions, SimLimiterKind, SimOrgOptions } from "./limit-types.js";
 
 /**
  * The wire format of a request, chosen by its route: `anthropic` for `/v1/messages[/…]`, `gemini` for
@@ -10,16 +11,13 @@
  */
 export type SimWire = "openai" | "anthropic" | "gemini";
 
-/** Per API key limits; an absent limit is unlimited. */
-export interface SimKeyOptions {
-  /** Requests per window (`windowMs`, one minute by default). */
-  rpm?: number;
-  /**
-   * Tokens per window. A request costs its estimated prompt tokens plus its `max_completion_tokens`
-   * (or `max_tokens`), or the configured `chunks` count when neither is set; embeddings cost their input tokens.
-   */
-  tpm?: number;
-}
+export type {
+  SimKeyOptions,
+  SimLimiterKind,
+  SimLimits,
+  SimOrgOptions,
+  SimRateLimitHeaders,
+} from "./limit-types.js";
 
 /** Per model settings. */
 export interface SimModelOptions {
@@ -109,8 +107,34 @@ export interface SimulatorOptions {
   host?: string;
   /** Port to listen on. Default 0 (ephemeral). */
   port?: number;
-  /** Known keys and their limits. */
+  /** Known keys and their limits (or their organisation). */
   keys?: Record<string, SimKeyOptions>;
+  /** Organisations whose limits their keys share (see {@link SimKeyOptions.org}). */
+  orgs?: Record<string, SimOrgOptions>;
+  /**
+   * How per-minute limits are metered: `window` (fixed windows that reset to full) or `bucket` (token
+   * buckets refilling continuously, as real providers meter). Default `window`.
+   */
+  limiter?: SimLimiterKind;
+  /** Bucket mode: the capacity of every bucket as a share of its limit, in (0, 1], unless a key or org sets its own. Default 1. */
+  burst?: number;
+  /**
+   * What a set of limits meters: `key` (all models of a key, or of an org, together) or `model` (each model
+   * separately, as OpenAI and Gemini limit per model). Default `key`.
+   */
+  limitsPer?: "key" | "model";
+  /**
+   * Whether a rejected (429) request still takes a request from its per-minute and per-day request limits,
+   * as OpenAI counts failed requests (a bucket does not go below empty). Tokens are never taken. Default false.
+   */
+  countRejected?: boolean;
+  /**
+   * Length of a day of the per-day limits (`rpd`, `tpd`) in ms; days start at `dayOrigin + n × dayMs`, so the
+   * default days reset at UTC midnight. Benchmarks shorten it. Default 86400000.
+   */
+  dayMs?: number;
+  /** Clock time at which a day starts. Default 0 (the Unix epoch: UTC midnight). */
+  dayOrigin?: number;
   /**
    * When true, keys not in `keys` (or added by `setKey`) are refused: OpenAI 401 `invalid_api_key`,
    * Anthropic 401 `authentication_error`, Gemini 400 `API_KEY_INVALID` (403 `PERMISSION_DENIED` without a
@@ -119,7 +143,10 @@ export interface SimulatorOptions {
   requireKnownKeys?: boolean;
   /** Models and their settings; also the list served by `GET /v1/models`. Unknown models are still answered. */
   models?: Record<string, SimModelOptions>;
-  /** Rate-limit window length in ms. Default 60000. */
+  /**
+   * The window of the per-minute limits in ms: a fixed window's length, or the time a bucket takes to refill
+   * its whole limit (benchmarks scale it down). Default 60000.
+   */
   windowMs?: number;
   /** Delay before any response (after the request body is read). Default 0. */
   latencyMs?: number;
@@ -158,6 +185,11 @@ export interface SimRequestRecord {
   aborted: boolean;
   /** Clock time when the request body was read. */
   at: number;
+  /**
+   * Tokens the rate limiter charged this request (input plus output allowance, see `SimLimits`), once it
+   * was admitted; null before, when rejected, and for requests that never reached the limiter.
+   */
+  charged: number | null;
 }
 
 /** A running simulator. */
@@ -176,6 +208,8 @@ export interface Simulator {
   clearFaults(): void;
   /** Adds a known key or replaces its limits (its current window counters are kept). */
   setKey(key: string, options: SimKeyOptions): void;
+  /** Adds an organisation or replaces its limits (its counters are kept). */
+  setOrg(org: string, options: SimOrgOptions): void;
   /** Clears faults, the request log and rate-limit counters. */
   reset(): void;
   /** Closes the server and destroys every open socket, hung requests included. */
