@@ -1,8 +1,13 @@
 import { readFileSync } from "node:fs";
-import { Agent } from "undici";
 import type { AddressInfo } from "node:net";
 import type { GatewayConfig } from "../config/index.js";
-import { createTargets, Engine, groupsFromSpecs, type EngineOptions } from "../core/index.js";
+import {
+  createTargets,
+  createUpstreamAgent,
+  Engine,
+  groupsFromSpecs,
+  type EngineOptions,
+} from "../core/index.js";
 import { createLogger, GatewayMetrics, StatsCollector, type Logger } from "../observability/index.js";
 import { presetOf } from "../providers/presets.js";
 import { createGatewayServer } from "../server/index.js";
@@ -86,11 +91,8 @@ export async function startGateway(
   options: { logger?: Logger; port?: number; host?: string; engine?: EngineOptions } = {},
 ): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger({ level: config.logging.level });
-  const dispatcher = new Agent({
-    headersTimeout: 0,
-    bodyTimeout: 0,
-    keepAliveTimeout: 30_000,
-  });
+  // Pooled keep-alive upstream connections; none left idle by aborted streams.
+  const dispatcher = createUpstreamAgent();
   let metricsRef: GatewayMetrics | null = null;
   const store = await openStore(config, logger, (up) => metricsRef?.setRedisConnected(up));
   const engine = new Engine({ ...engineOptionsOf(config), ...options.engine, ...(store ? { store } : {}) });

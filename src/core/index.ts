@@ -19,4 +19,9 @@ export { OpenAIHttpTarget, type OpenAIHttpTargetOptions } from "./transport/open
 export { AnthropicHttpTarget, type AnthropicTargetOptions } from "./transport/anthropic-http-target.js";
 export { GeminiHttpTarget, type GeminiTargetOptions } from "./transport/gemini-http-target.js";
 export { serializeJson } from "./transport/json-body.js";
+export {
+  createUpstreamAgent,
+  closingUnusedReconnects,
+  type UpstreamAgentOptions,
+} from "./transport/upstream-agent.js";
 export { healthTransitions } from "../state/index.js";

@@ -1,5 +1,5 @@
-import { Agent } from "undici";
-import { AnthropicHttpTarget, GeminiHttpTarget } from "../core/index.js";
+import type { Agent } from "undici";
+import { AnthropicHttpTarget, createUpstreamAgent, GeminiHttpTarget } from "../core/index.js";
 import type { Target } from "../types/index.js";
 
 /** Options of a native provider target made from an API key. */
@@ -13,7 +13,7 @@ export interface NativeTargetOptions {
 }
 
 function withOwnAgent<T extends Target>(make: (agent: Agent) => T): T {
-  const agent = new Agent({ headersTimeout: 0, bodyTimeout: 0, keepAliveTimeout: 30_000 });
+  const agent = createUpstreamAgent();
   const target = make(agent);
   target.close = () => agent.close();
   return target;

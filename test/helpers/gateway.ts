@@ -1,6 +1,11 @@
-import { Agent } from "undici";
 import type { FastifyInstance } from "fastify";
-import { createTargets, Engine, groupsFromSpecs, type EngineOptions } from "../../src/core/index.js";
+import {
+  createTargets,
+  createUpstreamAgent,
+  Engine,
+  groupsFromSpecs,
+  type EngineOptions,
+} from "../../src/core/index.js";
 import { createGatewayServer, type GatewayServerOptions, type ServerLogger } from "../../src/server/index.js";
 import { StatsCollector } from "../../src/observability/index.js";
 import type { DeploymentSpec, GroupSpec, ProviderInstanceSpec, ProviderType } from "../../src/types/index.js";
@@ -55,7 +60,7 @@ export function gatewayFor(
   groups: GroupSpec[],
   options: { engine?: EngineOptions; server?: Partial<GatewayServerOptions> } = {},
 ): { app: FastifyInstance; engine: Engine; logger: MemoryLogger; close: () => Promise<void> } {
-  const dispatcher = new Agent({ headersTimeout: 0, bodyTimeout: 0, keepAliveTimeout: 10_000 });
+  const dispatcher = createUpstreamAgent({ keepAliveTimeout: 10_000 });
   const engine = new Engine({ maxWaitMs: 0, ...options.engine });
   engine.setGroups(groupsFromSpecs(groups, createTargets(providers, dispatcher)));
   const stats = new StatsCollector();
