@@ -43,6 +43,9 @@ function compileServer(
 ): ServerConfig {
   const server: ServerConfig = {
     host: raw?.host ?? base.host,
+    maxJsonDepth: raw?.max_json_depth ?? base.maxJsonDepth,
+    bodyTimeoutMs: raw?.body_timeout_ms ?? base.bodyTimeoutMs,
+    requestReadTimeoutMs: raw?.request_read_timeout_ms ?? base.requestReadTimeoutMs,
     port: raw?.port ?? base.port,
     bodyLimitBytes: raw?.body_limit ?? base.bodyLimitBytes,
     auth: {

@@ -35,6 +35,12 @@ const serverSchema = strictObject({
   ),
   rate_limit: optional(strictObject({ per_key_rpm: optional(integer(0)), per_ip_rpm: optional(integer(0)) })),
   shutdown_grace_ms: optional(durationMs),
+  /** Deepest JSON nesting accepted in a request body. */
+  max_json_depth: optional(integer(1)),
+  /** Longest pause while a request body is arriving; 0 = none. */
+  body_timeout_ms: optional(durationMs),
+  /** Longest time to receive a whole request body; 0 = none. */
+  request_read_timeout_ms: optional(durationMs),
 });
 
 const routingSchema = strictObject({

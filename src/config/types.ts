@@ -24,6 +24,12 @@ export interface ServerConfig {
 
 /** Engine options; an absent field means the engine's default. */
 export interface RoutingConfig {
+  /** Deepest JSON nesting accepted in a request body (deeper: 400). Default 128. */
+  maxJsonDepth: number;
+  /** Longest pause in a request body before a 408; 0 = none. Default 30 s. */
+  bodyTimeoutMs: number;
+  /** Longest time to receive a whole request body before a 408; 0 = none. Default 60 s. */
+  requestReadTimeoutMs: number;
   /** Default strategy of groups that do not set one. Default `weighted`. */
   strategy: RoutingStrategy;
   firstTokenTimeoutMs?: number;

@@ -76,6 +76,9 @@ describe("the llmux form", () => {
       auth: { keys: ["team-key-1"], publicStatus: false, publicMetrics: false },
       rateLimit: { perKeyRpm: 600, perIpRpm: null },
       shutdownGraceMs: 10_000,
+      maxJsonDepth: 128,
+      bodyTimeoutMs: 30_000,
+      requestReadTimeoutMs: 60_000,
     });
     expect(config.routing).toEqual({
       strategy: "weighted",
