@@ -1,4 +1,4 @@
-import { redactSecrets } from "../errors/index.js";
+import { redactSecrets, SecretRedactor } from "../errors/index.js";
 import type { DeploymentSpec, GroupSpec, ProviderInstanceSpec } from "../types/index.js";
 import type { GatewayConfig } from "./types.js";
 
@@ -80,7 +80,8 @@ function formatSettings(config: GatewayConfig): string[] {
  * A human-readable compiled routing plan for `llmux check`: settings, each group with its strategy,
  * tiers and deployments (id, weight, limits), and each provider instance (id, type, base URL or
  * "(default)", models). Secrets are never printed: API keys show as `key: set` / `key: none`, header
- * values, gateway keys and URL passwords are hidden.
+ * values, gateway keys and URL passwords are hidden, and every configured secret is masked by value
+ * in the whole text (a key that is also a model name or sits in a URL path).
  */
 export function formatPlan(config: GatewayConfig): string {
   const lines = formatSettings(config);
@@ -90,5 +91,5 @@ export function formatPlan(config: GatewayConfig): string {
   lines.push("", `Providers (${config.providers.length}):`);
   if (config.providers.length === 0) lines.push("  (none)");
   for (const provider of config.providers) lines.push(...formatProvider(provider));
-  return lines.join("\n");
+  return SecretRedactor.fromConfig(config).redact(lines.join("\n"));
 }

@@ -1,5 +1,6 @@
 import type { AttemptRecord, FailureKind } from "../types/index.js";
 import type { HeaderMap } from "../types/index.js";
+import { clipText, knownList } from "./clip.js";
 import { redactSecrets } from "./redact.js";
 
 /** Stable machine-readable error codes. */
@@ -15,7 +16,8 @@ export type ErrorCode =
   | "aborted"
   | "model_not_found"
   | "no_deployments"
-  | "config_invalid";
+  | "config_invalid"
+  | "gateway_shutdown";
 
 /** Fields every llmux error can carry. */
 export interface LlmuxErrorInit {
@@ -189,8 +191,9 @@ export class ModelNotFoundError extends LlmuxError {
   readonly known: readonly string[];
 
   constructor(model: string, known: readonly string[]) {
-    const list = known.length > 0 ? ` Known models: ${known.join(", ")}.` : "";
-    super("model_not_found", `The model '${model}' does not exist.${list}`, { status: 404 });
+    super("model_not_found", `The model '${clipText(model)}' does not exist.${knownList(known)}`, {
+      status: 404,
+    });
     this.known = known;
   }
 }

@@ -1,4 +1,9 @@
-import { pino, type DestinationStream, type Logger as PinoLogger } from "pino";
+import {
+  pino,
+  type DestinationStream,
+  type Logger as PinoLogger,
+  type LoggerOptions as PinoOptions,
+} from "pino";
 
 /** The structured logger llmux writes to (pino). */
 export type Logger = PinoLogger;
@@ -10,6 +15,11 @@ export interface LoggerOptions {
   destination?: DestinationStream;
   /** Pretty printing is left to `pino-pretty` in a pipe; only `false` is accepted. */
   pretty?: false;
+  /**
+   * Masks secrets by value in every written line (`SecretRedactor` from the config): what field
+   * paths cannot catch, such as a key an upstream echoed inside an error message.
+   */
+  redactor?: { redact(text: string): string };
 }
 
 /** Header names that carry credentials. */
@@ -87,12 +97,17 @@ export function redactPaths(): string[] {
   return paths;
 }
 
-/** A pino logger writing JSON lines, with credentials censored as `[redacted]`. */
+/**
+ * A pino logger writing JSON lines, with credentials censored as `[redacted]`: fields that hold
+ * them by name, and with a `redactor`, every configured secret wherever it appears in a line.
+ */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const settings = {
+  const settings: PinoOptions = {
     level: options.level ?? "info",
     redact: { paths: redactPaths(), censor: "[redacted]" },
   };
+  const redactor = options.redactor;
+  if (redactor) settings.hooks = { streamWrite: (line) => redactor.redact(line) };
   return options.destination ? pino(settings, options.destination) : pino(settings);
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { SecretRedactor } from "../../src/errors/index.js";
 import { createLogger, redactPaths, requestLogLine } from "../../src/observability/logger.js";
 
 const secret = "sk-test-SECRET123";
@@ -81,6 +82,32 @@ describe("createLogger", () => {
     const { logger, raw } = captured();
     logger.child({ apiKey: secret }).info({ ok: true }, "x");
     expect(raw.join("")).not.toContain("SECRET123");
+  });
+
+  it("with a redactor, masks configured secrets by value anywhere in a line", () => {
+    const raw: string[] = [];
+    const logger = createLogger({
+      destination: { write: (line: string) => void raw.push(line) },
+      redactor: new SecretRedactor(["azure-key-without-prefix", "header-value-1234"]),
+    });
+    logger.warn(
+      { event: { message: "upstream said: bad key azure-key-without-prefix" }, note: "header-value-1234" },
+      "cooldown after header-value-1234 was refused",
+    );
+    expect(raw).toHaveLength(1);
+    expect(raw[0]).not.toContain("azure-key-without-prefix");
+    expect(raw[0]).not.toContain("header-value-1234");
+    expect(JSON.parse(raw[0] ?? "")).toMatchObject({
+      event: { message: "upstream said: bad key [redacted]" },
+      note: "[redacted]",
+      msg: "cooldown after [redacted] was refused",
+    });
+  });
+
+  it("without a redactor, leaves values that only look ordinary", () => {
+    const { logger, raw } = captured();
+    logger.info({ note: "azure-key-without-prefix" }, "x");
+    expect(raw[0]).toContain("azure-key-without-prefix");
   });
 
   it("anchors every redaction path (no leading wildcard, which costs microseconds per line)", () => {
