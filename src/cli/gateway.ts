@@ -8,11 +8,13 @@ import {
   groupsFromSpecs,
   type EngineOptions,
 } from "../core/index.js";
+import { SecretRedactor } from "../errors/index.js";
 import { createLogger, GatewayMetrics, StatsCollector, type Logger } from "../observability/index.js";
 import { presetOf } from "../providers/presets.js";
 import { createGatewayServer } from "../server/index.js";
 import { createRedisStateStore, type RedisStateStore } from "../state/index.js";
 import type { EngineEvent } from "../types/index.js";
+import { closeAtGraceEnd } from "./shutdown.js";
 
 /** A running gateway. */
 export interface RunningGateway {
@@ -90,7 +92,9 @@ export async function startGateway(
   config: GatewayConfig,
   options: { logger?: Logger; port?: number; host?: string; engine?: EngineOptions } = {},
 ): Promise<RunningGateway> {
-  const logger = options.logger ?? createLogger({ level: config.logging.level });
+  // Every configured secret is masked by value in what the gateway sends and logs.
+  const redactor = SecretRedactor.fromConfig(config);
+  const logger = options.logger ?? createLogger({ level: config.logging.level, redactor });
   // Pooled keep-alive upstream connections; none left idle by aborted streams.
   const dispatcher = createUpstreamAgent();
   let metricsRef: GatewayMetrics | null = null;
@@ -119,6 +123,10 @@ export async function startGateway(
   const app = createGatewayServer({
     engine,
     bodyLimitBytes: config.server.bodyLimitBytes,
+    maxJsonDepth: config.server.maxJsonDepth,
+    bodyTimeoutMs: config.server.bodyTimeoutMs,
+    requestReadTimeoutMs: config.server.requestReadTimeoutMs,
+    redactor,
     auth: config.server.auth,
     rateLimit: config.server.rateLimit,
     providers: config.providers.map((p) => ({
@@ -147,9 +155,10 @@ export async function startGateway(
     engine,
     close: async (graceMs = config.server.shutdownGraceMs) => {
       // Idle keep-alive sockets (including ones a client opened but never used) are closed as they
-      // appear; in-flight requests get `graceMs` to finish, then every connection is closed.
+      // appear; in-flight requests get `graceMs` to finish, then streams still open are ended with
+      // an in-band error event (and logged) and every connection is closed.
       const idle = setInterval(() => app.server.closeIdleConnections(), 100);
-      const force = setTimeout(() => app.server.closeAllConnections(), graceMs);
+      const force = setTimeout(() => void closeAtGraceEnd(app, graceMs), graceMs);
       idle.unref();
       force.unref();
       await app.close();

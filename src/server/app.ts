@@ -1,9 +1,14 @@
 import { performance } from "node:perf_hooks";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { clipText, SecretRedactor } from "../errors/index.js";
 import { nextRequestIdFromHeader } from "./request-id.js";
 import { GatewayKeys, presentedKey } from "./auth.js";
+import { BodyReader } from "./body-reader.js";
 import { ClientRateLimiter } from "./client-rate-limit.js";
-import { errorAnswer, retryHeaders } from "./error-reply.js";
+import { onClientError } from "./client-error.js";
+import { errorAnswer, retryHeaders, sendError } from "./error-reply.js";
+import { parseJsonBody } from "./json-body.js";
+import { OpenStreams } from "./open-streams.js";
 import type { GatewayServerOptions } from "./options.js";
 import { existingNote } from "./request-log.js";
 import { logFields, registerChatRoute } from "./routes/chat.js";
@@ -12,6 +17,23 @@ import { registerInfoRoutes } from "./routes/info.js";
 import { registerStatusRoute } from "./routes/status.js";
 
 const publicRoutes = new Set(["/health"]);
+
+/** Defaults of the body bounds (the config's `server.*` defaults are the same). */
+export const serverDefaults = { maxJsonDepth: 128, bodyTimeoutMs: 30_000, requestReadTimeoutMs: 60_000 };
+
+function shuttingDown(reply: FastifyReply): FastifyReply {
+  return reply
+    .code(503)
+    .header("connection", "close")
+    .send({
+      error: {
+        message: "The gateway is shutting down; retry on another node.",
+        type: "server_error",
+        param: null,
+        code: "gateway_shutdown",
+      },
+    });
+}
 
 function unauthorized(reply: FastifyReply): FastifyReply {
   return reply.code(401).send({
@@ -27,7 +49,10 @@ function unauthorized(reply: FastifyReply): FastifyReply {
 /**
  * Builds the gateway's HTTP shell: OpenAI-compatible routes over the engine, gateway-key auth,
  * optional per-key / per-IP request limits, one log line and metrics per request, and the single
- * error mapping. Does not listen; the CLI does.
+ * error mapping. Bodies are bounded in size, nesting and time (408 when they stop arriving); HTTP
+ * framing errors get the OpenAI error body too; configured secrets are masked in everything it
+ * sends. Open SSE streams are registered in `app.llmuxStreams` (cut with an in-band error at
+ * shutdown). Does not listen; the CLI does.
  */
 export function createGatewayServer(options: GatewayServerOptions): FastifyInstance {
   const app = Fastify({
@@ -35,40 +60,50 @@ export function createGatewayServer(options: GatewayServerOptions): FastifyInsta
     bodyLimit: options.bodyLimitBytes,
     genReqId: nextRequestIdFromHeader,
     forceCloseConnections: "idle",
-    return503OnClosing: true,
+    // Answered below with the OpenAI error body (Fastify's own 503 body is not).
+    return503OnClosing: false,
+    clientErrorHandler: onClientError,
+    // A malformed or overlong URL: the OpenAI body, without echoing the URL.
+    frameworkErrors: (error, _request, reply) => void sendError(reply as FastifyReply, error),
+  });
+  const redactor = options.redactor ?? SecretRedactor.shapesOnly();
+  app.decorate("llmuxRedactor", redactor);
+  app.decorate("llmuxStreams", new OpenStreams(redactor, options.logger));
+  let closing = false;
+  app.addHook("preClose", (done) => {
+    closing = true;
+    done();
   });
   const keys = new GatewayKeys(options.auth.keys);
   const perKey = options.rateLimit.perKeyRpm ? new ClientRateLimiter(options.rateLimit.perKeyRpm) : null;
   const perIp = options.rateLimit.perIpRpm ? new ClientRateLimiter(options.rateLimit.perIpRpm) : null;
   const started = new WeakMap<FastifyRequest, number>();
 
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser(
-    ["application/json", "text/plain"],
-    { parseAs: "string" },
-    (_request, body, done) => {
-      const text = typeof body === "string" ? body : body.toString("utf8");
-      if (text.trim() === "") {
-        done(
-          Object.assign(new Error("empty body"), { code: "FST_ERR_CTP_EMPTY_JSON_BODY", statusCode: 400 }),
-          undefined,
-        );
-        return;
-      }
-      try {
-        done(null, JSON.parse(text) as unknown);
-      } catch (error) {
-        done(
-          Object.assign(error as Error, { code: "FST_ERR_CTP_INVALID_JSON_BODY", statusCode: 400 }),
-          undefined,
-        );
-      }
+  const maxJsonDepth = options.maxJsonDepth ?? serverDefaults.maxJsonDepth;
+  const bodies = new BodyReader(
+    {
+      maxBytes: options.bodyLimitBytes,
+      idleTimeoutMs: options.bodyTimeoutMs ?? serverDefaults.bodyTimeoutMs,
+      readTimeoutMs: options.requestReadTimeoutMs ?? serverDefaults.requestReadTimeoutMs,
     },
+    (body) => parseJsonBody(body, maxJsonDepth),
   );
+  app.addHook("onClose", (_instance, done) => {
+    bodies.stop();
+    done();
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(["application/json", "text/plain"], (_request, payload, done) => {
+    bodies.read(payload, done);
+  });
 
   // Callback-style hooks: no promise per request on the hot path.
   app.addHook("onRequest", (request, reply, done) => {
     started.set(request, performance.now());
+    if (closing) {
+      shuttingDown(reply);
+      return;
+    }
     if (keys.open && !perKey && !perIp) {
       done();
       return;
@@ -110,15 +145,16 @@ export function createGatewayServer(options: GatewayServerOptions): FastifyInsta
     const route = request.routeOptions.url ?? "unknown";
     options.metrics?.observeHttp(route, request.method, reply.statusCode, seconds);
     const note = logsRequests ? existingNote(request) : undefined;
+    if (note?.model) note.model = clipText(note.model);
     if (note) options.logger.info(logFields(request, note, reply.statusCode, seconds * 1000), "request");
     done();
   });
 
   app.setErrorHandler((error, _request, reply) => {
-    const answer = errorAnswer(error);
+    const answer = errorAnswer(error, redactor);
     if (answer.status >= 500)
       options.logger.error(
-        { err: error instanceof Error ? error.message : String(error) },
+        { err: redactor.redact(error instanceof Error ? error.message : String(error)) },
         "unexpected error",
       );
     return reply.code(answer.status).headers(answer.headers).send(answer.body);
@@ -127,7 +163,7 @@ export function createGatewayServer(options: GatewayServerOptions): FastifyInsta
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({
       error: {
-        message: `Unknown endpoint: ${request.method} ${request.url.split("?")[0] ?? ""}`,
+        message: `Unknown endpoint: ${clipText(request.method, 32)} ${clipText(request.url.split("?")[0] ?? "")}`,
         type: "invalid_request_error",
         param: null,
         code: "unknown_endpoint",
@@ -144,7 +180,7 @@ export function createGatewayServer(options: GatewayServerOptions): FastifyInsta
       return reply.code(404).send({
         error: { message: "Metrics are disabled.", type: "invalid_request_error", param: null, code: null },
       });
-    return reply.type(options.metrics.contentType).send(await options.metrics.render());
+    return reply.type(options.metrics.contentType).send(redactor.redact(await options.metrics.render()));
   });
   return app;
 }

@@ -4,9 +4,11 @@ import {
   LlmuxError,
   RateLimitedError,
   redactSecrets,
+  type SecretRedactor,
   toOpenAIErrorBody,
 } from "../errors/index.js";
 import type { OpenAIErrorBody } from "../types/index.js";
+import { GatewayHttpError } from "./http-error.js";
 
 /** An HTTP error answer: status, headers and the OpenAI error body. */
 export interface ErrorAnswer {
@@ -58,14 +60,41 @@ const clientErrors: Record<
     message: (e) => `Malformed JSON body: ${e.message}`,
     param: null,
   },
+  FST_ERR_BAD_URL: {
+    status: 400,
+    message: () => "Malformed URL: a path segment is not valid percent-encoding.",
+    param: null,
+  },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    status: 414,
+    message: () => "A URL path segment is longer than the gateway accepts (100 characters).",
+    param: null,
+  },
 };
 
 /**
  * The single mapping from any error to an HTTP answer with the OpenAI error body: llmux errors keep
  * their status (429 gets `Retry-After` and `x-ratelimit-*` for the earliest recovery), fastify's
- * client errors become 400/413/415, anything else a 500 whose message holds no secrets.
+ * client errors become 400/413/415, the shell's own refusals ({@link GatewayHttpError}) keep their
+ * status and code, anything else a 500 whose message holds no secrets. With a `redactor`, every
+ * configured secret is masked in the message.
  */
-export function errorAnswer(error: unknown): ErrorAnswer {
+export function errorAnswer(error: unknown, redactor?: SecretRedactor): ErrorAnswer {
+  const answer = answerOf(error);
+  if (redactor) answer.body.error.message = redactor.redact(answer.body.error.message);
+  return answer;
+}
+
+function answerOf(error: unknown): ErrorAnswer {
+  if (error instanceof GatewayHttpError) {
+    return {
+      status: error.statusCode,
+      headers: error.closeConnection ? { connection: "close" } : {},
+      body: {
+        error: { message: error.message, type: "invalid_request_error", param: null, code: error.openAICode },
+      },
+    };
+  }
   if (error instanceof LlmuxError) {
     const headers =
       error instanceof RateLimitedError || (error.retryAfterMs !== null && error.status >= 500)
@@ -126,9 +155,9 @@ export function errorAnswer(error: unknown): ErrorAnswer {
   };
 }
 
-/** Sends an error answer (nothing when the client is gone). */
+/** Sends an error answer, secrets masked (nothing when the client is gone). */
 export function sendError(reply: FastifyReply, error: unknown): FastifyReply | undefined {
   if (error instanceof AbortedError || reply.raw.destroyed) return undefined;
-  const answer = errorAnswer(error);
+  const answer = errorAnswer(error, reply.server.llmuxRedactor);
   return reply.code(answer.status).headers(answer.headers).send(answer.body);
 }

@@ -1,4 +1,5 @@
 import type { Engine } from "../core/index.js";
+import type { SecretRedactor } from "../errors/index.js";
 import type { DeploymentCounters } from "../observability/index.js";
 
 /** What the server needs from metrics (the Prometheus subscriber implements it). */
@@ -31,6 +32,17 @@ export interface GatewayServerOptions {
   engine: Engine;
   /** Largest accepted request body, in bytes. */
   bodyLimitBytes: number;
+  /** Deepest JSON nesting accepted in a body (deeper: 400). Default 128. */
+  maxJsonDepth?: number;
+  /** A body that stops arriving for this long gets a 408 and the connection closed; 0 = none. Default 30 s. */
+  bodyTimeoutMs?: number;
+  /** A body not complete within this long gets a 408 and the connection closed; 0 = none. Default 60 s. */
+  requestReadTimeoutMs?: number;
+  /**
+   * Masks every configured secret (by value) in error bodies, in-band stream errors, `/status` and
+   * `/metrics`. Default: the known key shapes only.
+   */
+  redactor?: SecretRedactor;
   auth: { keys: readonly string[]; publicStatus: boolean; publicMetrics: boolean };
   rateLimit: { perKeyRpm: number | null; perIpRpm: number | null };
   providers: readonly ProviderStatusInfo[];

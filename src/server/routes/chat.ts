@@ -48,18 +48,25 @@ export function registerChatRoute(app: FastifyInstance, options: GatewayServerOp
         Object.assign(note, { deployment: outcome.deployment.id, overheadMs });
         reply.hijack();
         metrics?.observeOverhead(overheadMs / 1000, true);
-        await writeSse(reply.raw, outcome.batches, outcomeHeaders(outcome, overheadMs), (end) => {
-          note.attempts = outcome.attempts.length;
-          note.upstreamMs = outcome.upstreamMs;
-          note.errorCode =
-            end.kind === "done"
-              ? null
-              : end.kind === "client_gone"
-                ? "client_gone"
-                : end.error instanceof LlmuxError
-                  ? end.error.code
-                  : "stream_error";
-        });
+        const link = { streams: app.llmuxStreams, requestId: request.id, abort: outcome.abort };
+        await writeSse(
+          reply.raw,
+          outcome.batches,
+          outcomeHeaders(outcome, overheadMs),
+          (end) => {
+            note.attempts = outcome.attempts.length;
+            note.upstreamMs = outcome.upstreamMs;
+            note.errorCode =
+              end.kind === "done"
+                ? null
+                : end.kind === "client_gone"
+                  ? "client_gone"
+                  : end.error instanceof LlmuxError
+                    ? end.error.code
+                    : "stream_error";
+          },
+          link,
+        );
         return reply;
       }
       const outcome = await engine.chat(body.model, body, call);

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { healthTransitions } from "../../core/index.js";
+import { clipText } from "../../errors/index.js";
 import type { GatewayServerOptions } from "../options.js";
 
 const created = Math.floor(Date.UTC(2025, 0, 1) / 1000);
@@ -20,7 +21,7 @@ export function registerInfoRoutes(app: FastifyInstance, options: GatewayServerO
     if (group) return model(group.name);
     return reply.code(404).send({
       error: {
-        message: `The model '${request.params.id}' does not exist.`,
+        message: `The model '${clipText(request.params.id)}' does not exist.`,
         type: "invalid_request_error",
         param: "model",
         code: "model_not_found",

@@ -30,10 +30,14 @@ function stateOf(health: Readonly<DeploymentHealth>, now: number): Record<string
   return { status: "available" };
 }
 
-/** `GET /status`: every group and deployment with its state, recent errors and learned limits (no secrets). */
+/**
+ * `GET /status`: every group and deployment with its state, recent errors and learned limits. No
+ * secrets: every configured one is masked by value in the whole page (base URLs with credentials,
+ * upstream error texts that echo a key).
+ */
 export function registerStatusRoute(app: FastifyInstance, options: GatewayServerOptions): void {
   const { engine } = options;
-  app.get("/status", async () => {
+  app.get("/status", async (_request, reply) => {
     const now = Date.now();
     const seen = new Map<string, Deployment>();
     for (const group of engine.groups())
@@ -52,7 +56,7 @@ export function registerStatusRoute(app: FastifyInstance, options: GatewayServer
         learnedLimits: options.learnedLimits?.(d.id) ?? engine.store.quota(d.id),
       };
     });
-    return {
+    const page = {
       status: "ok",
       version: options.version,
       store: engine.store.status,
@@ -64,5 +68,6 @@ export function registerStatusRoute(app: FastifyInstance, options: GatewayServer
       providers: options.providers,
       deployments,
     };
+    return reply.type("application/json; charset=utf-8").send(app.llmuxRedactor.redact(JSON.stringify(page)));
   });
 }

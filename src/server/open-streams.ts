@@ -1,0 +1,101 @@
+import type { ServerResponse } from "node:http";
+import { GatewayShutdownError, type SecretRedactor, toOpenAIErrorBody } from "../errors/index.js";
+import type { ServerLogger } from "./options.js";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** The SSE responses being written now; the CLI cuts them with an in-band error at shutdown. */
+    llmuxStreams: OpenStreams;
+    /** Masks configured secrets in everything the server sends. */
+    llmuxRedactor: SecretRedactor;
+  }
+}
+
+/** One SSE response being written. */
+export interface OpenStream {
+  readonly raw: ServerResponse;
+  readonly requestId: string;
+  /** Aborts the upstream request behind the stream. */
+  readonly abort: () => void;
+  /** The stream was ended by {@link OpenStreams.cutAll}; its writer must not write again. */
+  cut: boolean;
+}
+
+/**
+ * The registry of open SSE responses of one server. At the end of the shutdown grace,
+ * {@link OpenStreams.cutAll} ends each with one in-band OpenAI error event (`gateway_shutdown`),
+ * aborts its upstream and logs one line per cut stream — instead of the stream just dying when
+ * the connections are closed.
+ */
+export class OpenStreams {
+  readonly #open = new Set<OpenStream>();
+  readonly #logger: ServerLogger;
+  /** Masks configured secrets in in-band error events. */
+  readonly redactor: SecretRedactor;
+
+  constructor(redactor: SecretRedactor, logger: ServerLogger) {
+    this.redactor = redactor;
+    this.#logger = logger;
+  }
+
+  /** Streams open now. */
+  get size(): number {
+    return this.#open.size;
+  }
+
+  /** Registers a stream whose headers are being sent. */
+  add(raw: ServerResponse, requestId: string, abort: () => void): OpenStream {
+    const stream: OpenStream = { raw, requestId, abort, cut: false };
+    this.#open.add(stream);
+    return stream;
+  }
+
+  /** Forgets a stream that ended. */
+  delete(stream: OpenStream): void {
+    this.#open.delete(stream);
+  }
+
+  /** The in-band SSE event of an error, secrets masked. */
+  errorEvent(error: unknown): string {
+    return `data: ${this.redactor.redact(JSON.stringify(toOpenAIErrorBody(error)))}\n\n`;
+  }
+
+  /**
+   * Ends every open stream with an in-band `gateway_shutdown` error event, aborts its upstream and
+   * logs it (one line per stream, with its request id). Resolves when the last bytes of every cut
+   * stream were handed to its socket (or the socket closed), or after `flushMs` at most.
+   */
+  cutAll(options: { graceMs?: number; flushMs?: number } = {}): Promise<number> {
+    const event = this.errorEvent(new GatewayShutdownError(options.graceMs));
+    const flushed: Promise<void>[] = [];
+    const streams = [...this.#open];
+    this.#open.clear();
+    for (const stream of streams) {
+      stream.cut = true;
+      const { raw } = stream;
+      this.#logger.warn(
+        { requestId: stream.requestId, errorCode: "gateway_shutdown" },
+        "stream cut at shutdown: the shutdown grace ran out before it finished",
+      );
+      if (!raw.destroyed && !raw.writableEnded) {
+        flushed.push(
+          new Promise((resolve) => {
+            raw.once("close", resolve);
+            raw.end(event, resolve);
+          }),
+        );
+      }
+      stream.abort();
+    }
+    if (flushed.length === 0) return Promise.resolve(streams.length);
+    let timer: NodeJS.Timeout | undefined;
+    const cap = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, options.flushMs ?? 1000);
+      timer.unref();
+    });
+    return Promise.race([Promise.all(flushed), cap]).then(() => {
+      clearTimeout(timer);
+      return streams.length;
+    });
+  }
+}
