@@ -3,3 +3,4 @@ export * as healthTransitions from "./health.js";
 export * as capacity from "./capacity.js";
 export { createRedisStateStore, RedisStateStore, type RedisStateStoreOptions } from "./redis-store.js";
 export { parseRedisUrl, describeTarget, type RedisTarget, type RedisHost } from "./redis-url.js";
+export * as bucketTransitions from "./bucket.js";

@@ -1,6 +1,10 @@
 import type {
   Acquisition,
   Admission,
+  BucketCost,
+  BucketObservation,
+  BucketState,
+  BucketTake,
   CapacityLimits,
   CircuitChange,
   CircuitPolicy,
@@ -10,6 +14,7 @@ import type {
   StateStore,
   StoreStatus,
 } from "../types/index.js";
+import * as buckets from "./bucket.js";
 import * as capacity from "./capacity.js";
 import * as transitions from "./health.js";
 
@@ -23,6 +28,7 @@ export class MemoryStateStore implements StateStore {
   readonly #counters = new Map<string, capacity.CapacityCounters>();
   readonly #quotas = new Map<string, QuotaSnapshot>();
   readonly #cursors = new Map<string, number>();
+  readonly #buckets = new Map<string, BucketState>();
   #get(deploymentId: string): DeploymentHealth {
     let health = this.#health.get(deploymentId);
     if (!health) {
@@ -105,6 +111,34 @@ export class MemoryStateStore implements StateStore {
     return this.#quotas.get(deploymentId) ?? null;
   }
 
+  /** The live record of a bucket (fresh when unknown or forgotten). */
+  #bucketOf(key: string, now: number): BucketState {
+    let state = this.#buckets.get(key);
+    if (!state || buckets.isForgotten(state, now)) {
+      state = buckets.freshBucket();
+      this.#buckets.set(key, state);
+    }
+    return state;
+  }
+
+  takeBucket(key: string, now: number, cost: BucketCost): BucketTake {
+    return buckets.take(this.#bucketOf(key, now), now, cost);
+  }
+
+  releaseBucket(key: string, now: number, cost: BucketCost): void {
+    const state = this.#buckets.get(key);
+    if (state && !buckets.isForgotten(state, now)) buckets.release(state, now, cost);
+  }
+
+  observeBucket(key: string, now: number, observation: BucketObservation): void {
+    buckets.observe(this.#bucketOf(key, now), now, observation);
+  }
+
+  bucket(key: string, now: number): BucketState | null {
+    const state = this.#buckets.get(key);
+    return state && !buckets.isForgotten(state, now) ? buckets.rolled(state, now) : null;
+  }
+
   nextCursor(key: string): number {
     const value = this.#cursors.get(key) ?? 0;
     this.#cursors.set(key, value + 1);
@@ -116,6 +150,7 @@ export class MemoryStateStore implements StateStore {
     this.#counters.clear();
     this.#quotas.clear();
     this.#cursors.clear();
+    this.#buckets.clear();
   }
 
   async close(): Promise<void> {}

@@ -9,6 +9,7 @@
  * | `<prefix>d:{<id>}:<day>` | string | requests on one UTC day | 2 days after the last write |
  * | `<prefix>q:{<id>}` | string | last quota snapshot (JSON) | 1 h |
  * | `<prefix>c:<key>` | string | shared cursor | 1 day after the last increment |
+ * | `<prefix>b:{<key>}` | hash | learned bucket (shape, levels, counters; see `redis-bucket-scripts.ts`) | 1 h after its last write |
  * | `<prefix>events` | channel | health changes: `{"n":node,"i":id,"r":[record]}`; `{"n":node,"c":1}` on clear | — |
  */
 export interface RedisKeys {
@@ -19,6 +20,7 @@ export interface RedisKeys {
   day(deploymentId: string, day: number): string;
   quota(deploymentId: string): string;
   cursor(key: string): string;
+  bucket(key: string): string;
 }
 
 export const dayMs = 86_400_000;
@@ -44,5 +46,6 @@ export function redisKeys(prefix: string): RedisKeys {
     day: (id, day) => `${prefix}d:{${id}}:${day}`,
     quota: (id) => `${prefix}q:{${id}}`,
     cursor: (key) => `${prefix}c:${key}`,
+    bucket: (key) => `${prefix}b:{${key}}`,
   };
 }

@@ -1,6 +1,8 @@
 import type { CapacityLimits } from "../types/index.js";
 import { fitSlack } from "./capacity.js";
+import { bucketScripts } from "./redis-bucket-scripts.js";
 import { dayMs, ttl, type RedisKeys } from "./redis-keys.js";
+import { prelude } from "./redis-lua.js";
 
 /**
  * The Lua scripts of the Redis state store: one per domain operation, each atomic, each mirroring the
@@ -14,19 +16,6 @@ import { dayMs, ttl, type RedisKeys } from "./redis-keys.js";
 
 /** Health record fields, in the order of the arrays the scripts return and publish. */
 export const healthFields = ["v", "cu", "cr", "bl", "ci", "cf", "ou", "oc", "pl", "dr", "da"] as const;
-
-const prelude = `
-local function n(s)
-  if s == 'Infinity' then return math.huge end
-  if s == '-Infinity' then return -math.huge end
-  return tonumber(s)
-end
-local function num(x)
-  if x == math.huge then return 'Infinity' end
-  if x == -math.huge then return '-Infinity' end
-  return string.format('%.17g', x)
-end
-`;
 
 /** Health scripts: KEYS[1] = health hash; ARGV = now, channel, node, deployment id, then the operation's. */
 const healthPrelude = `${prelude}
@@ -185,6 +174,7 @@ export const scripts = {
   llmuxAcquire: { numberOfKeys: 3, lua: acquire },
   llmuxAdjust: { numberOfKeys: 1, lua: adjustTokens },
   llmuxCursor: { numberOfKeys: 1, lua: cursor },
+  ...bucketScripts,
 } as const;
 
 export type ScriptName = keyof typeof scripts;

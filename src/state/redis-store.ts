@@ -2,6 +2,10 @@ import { randomBytes } from "node:crypto";
 import type {
   Acquisition,
   Admission,
+  BucketCost,
+  BucketObservation,
+  BucketState,
+  BucketTake,
   CapacityLimits,
   CircuitChange,
   CircuitPolicy,
@@ -14,6 +18,7 @@ import type {
 import { isRecord, safeJsonParse } from "../util/index.js";
 import * as capacity from "./capacity.js";
 import * as transitions from "./health.js";
+import { RedisBuckets } from "./redis-buckets.js";
 import type { RedisConnection } from "./redis-connection.js";
 import { redisKeys, ttl, type RedisKeys } from "./redis-keys.js";
 import { decodeAcquire, decodeHealth } from "./redis-record.js";
@@ -84,6 +89,7 @@ export class RedisStateStore implements StateStore {
   readonly #node = randomBytes(8).toString("hex");
   readonly #now: () => number;
   readonly #link: RedisLink;
+  readonly #buckets: RedisBuckets;
 
   constructor(options: RedisStateStoreOptions) {
     const target = parseRedisUrl(options.url);
@@ -100,6 +106,7 @@ export class RedisStateStore implements StateStore {
       planSync: () => planSync(this.#view, this.#keys, this.#now()),
       message: (text) => this.#onMessage(text),
     });
+    this.#buckets = new RedisBuckets(this.#link, this.#keys, this.#view);
   }
 
   /** `connected` once synced with Redis; `degraded` before and while Redis is unreachable. */
@@ -243,6 +250,23 @@ export class RedisStateStore implements StateStore {
 
   quota(deploymentId: string): QuotaSnapshot | null {
     return this.#view.entries.get(deploymentId)?.quota ?? null;
+  }
+
+  /** One round trip (the record comes back with the verdict); decided on the view while Redis is away. */
+  takeBucket(key: string, now: number, cost: BucketCost): BucketTake | Promise<BucketTake> {
+    return this.#buckets.take(key, now, cost);
+  }
+
+  releaseBucket(key: string, now: number, cost: BucketCost): void {
+    this.#buckets.release(key, now, cost);
+  }
+
+  observeBucket(key: string, now: number, observation: BucketObservation): void {
+    this.#buckets.observe(key, now, observation);
+  }
+
+  bucket(key: string, now: number): BucketState | null {
+    return this.#buckets.bucket(key, now);
   }
 
   /** The view's next value; Redis' shared counter, adopted when it is ahead, keeps nodes roughly in step. */

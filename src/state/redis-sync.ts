@@ -1,5 +1,7 @@
 import type { RedisKeys } from "./redis-keys.js";
 import { dayMs } from "./redis-keys.js";
+import { decodeBucket } from "./redis-bucket-record.js";
+import { bucketFields } from "./redis-bucket-scripts.js";
 import { decodeCounters, decodeHealth, decodeQuota } from "./redis-record.js";
 import { healthFields } from "./redis-scripts.js";
 import type { RedisView, ViewEntry } from "./redis-view.js";
@@ -22,7 +24,8 @@ export interface SyncPlan {
 
 /**
  * Plans the resync of every deployment in the view: its health record and quota, and its capacity
- * counters when it has them (one pipelined round trip). Answers go into entries untouched meanwhile.
+ * counters when it has them, then every learned bucket's record (one pipelined round trip). Answers
+ * go into entries untouched meanwhile.
  */
 export function planSync(view: RedisView, keys: RedisKeys, now: number): SyncPlan {
   const commands: string[][] = [];
@@ -43,11 +46,18 @@ export function planSync(view: RedisView, keys: RedisKeys, now: number): SyncPla
     }
     items.push({ id, entry, tick: entry.tick, counters });
   }
+  const bucketItems = [...view.buckets.values()].map((entry) => ({ entry, tick: entry.tick }));
+  for (const [key] of view.buckets) commands.push(["hmget", keys.bucket(key), ...bucketFields]);
   return {
     commands,
     apply(results) {
       let index = 0;
       let refreshed = 0;
+      // Buckets are read after the deployments; an entry changed meanwhile keeps its newer record.
+      bucketItems.forEach((item, at) => {
+        const state = decodeBucket(results[results.length - bucketItems.length + at]);
+        if (item.entry.tick === item.tick && item.entry.pending === 0) item.entry.state = state;
+      });
       for (const item of items) {
         const health = decodeHealth(results[index]);
         const quota = decodeQuota(results[index + 1]);

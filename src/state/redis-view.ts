@@ -1,6 +1,7 @@
 import type { Acquisition, CapacityLimits, DeploymentHealth, QuotaSnapshot } from "../types/index.js";
 import * as capacity from "./capacity.js";
 import { freshHealth } from "./health.js";
+import type { BucketEntry } from "./redis-buckets.js";
 import type { AcquireReply, VersionedHealth } from "./redis-record.js";
 
 /** What one node knows about one deployment. Reads are plain property reads (no parsing). */
@@ -34,6 +35,8 @@ export interface ViewEntry {
 export class RedisView {
   readonly entries = new Map<string, ViewEntry>();
   readonly cursors = new Map<string, number>();
+  /** Learned buckets, by bucket key (see `RedisBuckets`). */
+  readonly buckets = new Map<string, BucketEntry>();
   #tick = 0;
 
   /** The entry of a deployment, created fresh on first sight (so it is resynced from then on). */
@@ -56,7 +59,7 @@ export class RedisView {
   }
 
   /** Marks a local change. */
-  touch(entry: ViewEntry): number {
+  touch(entry: { tick: number }): number {
     this.#tick += 1;
     entry.tick = this.#tick;
     return entry.tick;
@@ -120,5 +123,6 @@ export class RedisView {
   clear(): void {
     this.entries.clear();
     this.cursors.clear();
+    this.buckets.clear();
   }
 }

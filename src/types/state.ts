@@ -68,6 +68,104 @@ export interface QuotaSnapshot {
   at: number;
 }
 
+/** What one request costs a learned bucket: a request and its token charge. A zero is neither checked nor charged. */
+export interface BucketCost {
+  requests: number;
+  tokens: number;
+}
+
+/**
+ * Where a take left a bucket's `taken` counters. Handed back with the request's answer, it tells the
+ * store exactly what was sent after the request (across nodes), and whether the answer is the newest.
+ */
+export interface BucketMark {
+  requests: number;
+  tokens: number;
+}
+
+/** One metered dimension of a learned bucket (requests or tokens): a token bucket and its mirror. */
+export interface BucketDimension {
+  /** The most the bucket holds (its burst), in units; 0 while unknown (the dimension is then not metered). */
+  capacity: number;
+  /** Refill in units per ms (positive when `capacity` is). */
+  rate: number;
+  /** The mirror's level at the record's `at`; negative while a 429's Retry-After holds it back. */
+  level: number;
+  /** Units taken so far (a take's mark is this right after it; a release gives back). */
+  taken: number;
+  /** The highest mark an answer corrected the level from: older answers may only lower it. */
+  observedMark: number;
+}
+
+/** How a bucket is learned: not yet, from rate-limit headers, or from 429s alone. */
+export type BucketMode = "unknown" | "headers" | "aimd";
+
+/** What the store knows about one learned bucket (a deployment, or a quota group's model). */
+export interface BucketState {
+  mode: BucketMode;
+  requests: BucketDimension;
+  tokens: BucketDimension;
+  /** When the levels were last rolled forward (the latest `now` the record has seen), epoch ms. */
+  at: number;
+  /** Answers observed, and how many of them were 429s. */
+  answers: number;
+  rejected: number;
+  /** When the last answer was observed; 0: never. */
+  observedAt: number;
+  /** When a take was last denied (demand pressed on the pace); 0: never. */
+  deniedAt: number;
+  /** AIMD: the requests counter at the last decrease; a 429 of a request taken before it does not decrease again. */
+  decreaseMark: number;
+  /** AIMD: growing fast, no 429 seen yet. */
+  slowStart: boolean;
+}
+
+/** Result of taking a request's cost from a learned bucket. */
+export type BucketTake =
+  { ok: true; mark: BucketMark } | { ok: false; dimension: "requests" | "tokens"; retryAt: number };
+
+/** Pacing of a bucket that sends no rate-limit headers: additive increase, multiplicative decrease. */
+export interface AimdPolicy {
+  /** The first paced rate, requests per ms. */
+  initialRate: number;
+  /** The pace's burst: this many ms of its rate may go at once (at least one request). */
+  burstMs: number;
+  /** Factor on the rate at a 429 of a request sent since the last decrease (e.g. 0.8). */
+  decrease: number;
+  /** Share of the rate added per success while the pace binds, once a 429 was seen. */
+  increase: number;
+  /** Share of the rate added per success while the pace binds, before the first 429. */
+  slowStartIncrease: number;
+}
+
+/** What an answer says about one dimension: the node's learned shape and the provider's remaining. */
+export interface BucketReading {
+  capacity: number;
+  /** Units per ms. */
+  rate: number;
+  /** What the provider said was left right after the request; null when it did not say. */
+  remaining: number | null;
+}
+
+/** One answer, as a bucket's record takes it (see `StateStore.observeBucket`). */
+export interface BucketObservation {
+  /** When the answered request was taken (its take's `now`). */
+  sentAt: number;
+  /** Its take's mark; null when it was not taken through the bucket. */
+  mark: BucketMark | null;
+  /** A 429. */
+  rejected: boolean;
+  /** Headers mode: what the headers said per dimension (null: nothing for it). */
+  requests: BucketReading | null;
+  tokens: BucketReading | null;
+  /** A 429's Retry-After as a time (epoch ms), or null. */
+  retryAt: number | null;
+  /** Tokens used beyond the charge, taken from the tokens level now (0: none). */
+  extraTokens: number;
+  /** No headers: pace requests by AIMD under this policy (null: headers mode, or no information). */
+  aimd: AimdPolicy | null;
+}
+
 /** Where deployment state lives and whether it is in sync. */
 export type StoreStatus = "memory" | "connected" | "degraded";
 
@@ -118,6 +216,22 @@ export interface StateStore {
   recordQuota(deploymentId: string, snapshot: QuotaSnapshot): void;
   /** The last quota snapshot, if any. */
   quota(deploymentId: string): QuotaSnapshot | null;
+  /**
+   * Takes `cost` from a learned bucket if every known dimension holds it at `now` (a cost bigger than a
+   * dimension's capacity needs a full bucket), atomically across nodes; else says when it will. A
+   * denied take takes nothing. One round trip for a shared store.
+   */
+  takeBucket(key: string, now: number, cost: BucketCost): BucketTake | Promise<BucketTake>;
+  /** Gives back what a take charged (the request never reached the provider). */
+  releaseBucket(key: string, now: number, cost: BucketCost): void;
+  /**
+   * Applies an answer: the learned shape, the level corrected from the provider's remaining (anchored
+   * at the request's send, minus what was taken after it; raised only by the newest answer), AIMD pacing
+   * and 429 holds, token settlement. Fire-and-forget for a shared store.
+   */
+  observeBucket(key: string, now: number, observation: BucketObservation): void;
+  /** The bucket's record with its levels rolled forward to `now` (a copy); null when unknown or forgotten. */
+  bucket(key: string, now: number): BucketState | null;
   /** The next value of a shared counter (round-robin positions), starting at 0. */
   nextCursor(key: string): number;
   /** Forget everything. */

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CapacityLimits, CircuitPolicy, QuotaSnapshot, StateStore } from "../../src/types/index.js";
 import { healthTransitions } from "../../src/state/index.js";
+import { bucketContract } from "./bucket-contract.js";
 
 /** A store under test. `settle` (optional) waits until the store's own writes are answered. */
 export interface ContractSubject {
@@ -324,5 +325,7 @@ export function stateStoreContract(name: string, make: () => Promise<ContractSub
         expect(await store.acquire("d", t0, only({ rpm: 1 }), 10, minute)).toEqual({ ok: true });
       });
     });
+
+    bucketContract(() => ({ store, settle }));
   });
 }
