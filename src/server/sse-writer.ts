@@ -54,8 +54,8 @@ export async function writeSse(
   beforeEnd: (end: SseEnd) => void,
   link?: SseStreamLink,
 ): Promise<SseEnd> {
-  const open = link ? link.streams.add(raw, link.requestId, link.abort) : null;
   raw.writeHead(200, { ...sseHeaders, ...headers });
+  const open = link ? link.streams.add(raw, link.requestId, link.abort) : null;
   let corked = false;
   const uncork = (): void => {
     corked = false;

@@ -29,6 +29,7 @@ describe("a request arriving while the gateway shuts down", () => {
         `Content-Length: ${body.length}\r\n\r\n${body}`,
     );
     await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(gateway.app.llmuxStreams.size).toBe(1);
     const closed = gateway.close();
     await new Promise((resolve) => setTimeout(resolve, 20));
     // On the same (busy, so not idle-closed) connection: runs after the shutdown began.
@@ -36,6 +37,8 @@ describe("a request arriving while the gateway shuts down", () => {
     const result = await answer;
     await closed;
     expect(result.text).toContain("data: [DONE]");
+    // A stream that ended by itself leaves the registry.
+    expect(gateway.app.llmuxStreams.size).toBe(0);
     const second = result.text.slice(result.text.indexOf("HTTP/1.1 503"));
     expect(second.startsWith("HTTP/1.1 503")).toBe(true);
     expect(second.toLowerCase()).toContain("connection: close");
