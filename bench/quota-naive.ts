@@ -2,27 +2,20 @@
  * The naive baseline of `npm run bench:quota`, modelled on the seed library `@upstash/model-multiplexer`:
  * weighted random choice among the keys not cooling down; an upstream 429 (or 529) cools that key for a
  * fixed time (60 s there; the bench scales it with the rate-limit window) and the next key is tried;
- * every other error (5xx, reset) is thrown to the caller; when every key cools, it throws.
+ * every other answer (5xx, reset) goes back to the caller; when every key cools, it answers 429 without
+ * Retry-After (upstash computes none).
  */
-import type OpenAI from "openai";
+import type { Answer } from "./quota-calls.js";
 
 /** One key of the pool. */
 export interface NaiveKey {
-  id: string;
-  client: OpenAI;
-  weight: number;
+  readonly id: string;
+  readonly weight: number;
+  /** Sends the request with this key. */
+  readonly send: () => Promise<Answer>;
 }
 
-/** Thrown when every key is cooling down (status 429, no Retry-After: upstash computes none). */
-export class NaiveAllCoolingError extends Error {
-  readonly status = 429;
-}
-
-function statusOf(error: unknown): number | null {
-  if (typeof error !== "object" || error === null || !("status" in error)) return null;
-  const status = (error as { status: unknown }).status;
-  return typeof status === "number" ? status : null;
-}
+const ALL_COOLING: Answer = { status: 429, retryAfter: false };
 
 export class NaiveRouter {
   readonly #coolUntil = new Map<string, number>();
@@ -43,9 +36,10 @@ export class NaiveRouter {
     return candidates[candidates.length - 1];
   }
 
-  async create(params: OpenAI.ChatCompletionCreateParamsNonStreaming): Promise<OpenAI.ChatCompletion> {
+  /** One caller request: tries keys until one answers something other than 429/529. */
+  async create(): Promise<Answer> {
     const tried = new Set<string>();
-    let lastRateLimit: unknown = null;
+    let lastRateLimit: Answer | null = null;
     for (let round = 0; round < this.keys.length; round += 1) {
       const now = Date.now();
       const candidates = this.keys.filter(
@@ -54,16 +48,11 @@ export class NaiveRouter {
       const key = this.#pick(candidates);
       if (key === undefined) break;
       tried.add(key.id);
-      try {
-        return await key.client.chat.completions.create(params);
-      } catch (error) {
-        const status = statusOf(error);
-        if (status !== 429 && status !== 529) throw error;
-        this.#coolUntil.set(key.id, Date.now() + this.cooldownMs);
-        lastRateLimit = error;
-      }
+      const answer = await key.send();
+      if (answer.status !== 429 && answer.status !== 529) return answer;
+      this.#coolUntil.set(key.id, Date.now() + this.cooldownMs);
+      lastRateLimit = answer;
     }
-    if (lastRateLimit !== null) throw lastRateLimit;
-    throw new NaiveAllCoolingError("every key is cooling down");
+    return lastRateLimit ?? ALL_COOLING;
   }
 }
