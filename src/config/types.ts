@@ -20,16 +20,16 @@ export interface ServerConfig {
   rateLimit: { perKeyRpm: number | null; perIpRpm: number | null };
   /** How long in-flight requests may finish after a shutdown signal. Default 10 s. */
   shutdownGraceMs: number;
-}
-
-/** Engine options; an absent field means the engine's default. */
-export interface RoutingConfig {
   /** Deepest JSON nesting accepted in a request body (deeper: 400). Default 128. */
   maxJsonDepth: number;
   /** Longest pause in a request body before a 408; 0 = none. Default 30 s. */
   bodyTimeoutMs: number;
   /** Longest time to receive a whole request body before a 408; 0 = none. Default 60 s. */
   requestReadTimeoutMs: number;
+}
+
+/** Engine options; an absent field means the engine's default. */
+export interface RoutingConfig {
   /** Default strategy of groups that do not set one. Default `weighted`. */
   strategy: RoutingStrategy;
   firstTokenTimeoutMs?: number;
