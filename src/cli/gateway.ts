@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import type { GatewayConfig } from "../config/index.js";
 import {
@@ -15,6 +14,7 @@ import { createGatewayServer } from "../server/index.js";
 import { createRedisStateStore, type RedisStateStore } from "../state/index.js";
 import type { EngineEvent } from "../types/index.js";
 import { closeAtGraceEnd } from "./shutdown.js";
+import { packageVersion } from "./version.js";
 
 /** A running gateway. */
 export interface RunningGateway {
@@ -23,18 +23,6 @@ export interface RunningGateway {
   engine: Engine;
   /** Stops accepting, lets in-flight requests finish within `graceMs`, then closes everything. */
   close(graceMs?: number): Promise<void>;
-}
-
-/** The package version, for /health. */
-export function packageVersion(): string {
-  try {
-    const json = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-      version?: string;
-    };
-    return json.version ?? "0.0.0";
-  } catch {
-    return "0.0.0";
-  }
 }
 
 /** Engine options from the config's `routing` section. */

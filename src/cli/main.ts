@@ -3,9 +3,10 @@ import { parseArgs } from "node:util";
 import { ConfigError, formatPlan, loadConfigFile } from "../config/index.js";
 import { createLogger } from "../observability/index.js";
 import { runDemo } from "./demo.js";
-import { packageVersion, startGateway } from "./gateway.js";
+import { startGateway } from "./gateway.js";
 import { onShutdown } from "./shutdown.js";
 import { runSimulatorCommand } from "./sim-command.js";
+import { packageVersion } from "./version.js";
 
 const usage = `llmux ${packageVersion()} — one OpenAI-compatible endpoint over many LLM keys and providers
 
