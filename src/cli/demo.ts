@@ -60,7 +60,7 @@ export function demoConfig(sim: Simulator, port: number, host: string): GatewayC
       { name: "gpt-4.1", strategy: "weighted", deployments: [...primaries, fallback], automatic: false },
       { name: "gpt-4.1-mini", strategy: "weighted", deployments: [fallback], automatic: false },
     ],
-    logging: { level: "warn", bodies: false },
+    logging: { level: "warn", format: "json" },
   };
 }
 

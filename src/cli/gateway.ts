@@ -127,7 +127,6 @@ export async function startGateway(
     logger,
     counters: (id) => stats.counters(id),
     version: packageVersion(),
-    logBodies: config.logging.bodies,
   });
   // A deep accept queue: thousands of clients may connect at once (long-lived streams).
   await app.listen({

@@ -1,5 +1,12 @@
-import { unsetAt, type CompileContext } from "./context.js";
+import type { CompileContext } from "./context.js";
 import { defaultConfig, defaultRedisPrefix } from "./defaults.js";
+import {
+  gatewayKeysSetting,
+  hostSetting,
+  loggingSetting,
+  perIpRpmSetting,
+  portSetting,
+} from "./env-settings.js";
 import type { RawConfig, RawRouting, RawServer, RawState } from "./schema.js";
 import type { GatewayConfig, RoutingConfig, RoutingStrategy, ServerConfig } from "./types.js";
 
@@ -17,53 +24,34 @@ function defined<T extends Record<string, number | undefined>>(entries: T): { [K
   return out;
 }
 
-function gatewayKeys(raw: RawServer["auth"], context: CompileContext, fromEnv: string[]): string[] {
-  const written = raw?.keys;
-  if (written === undefined && unsetAt(context, ["server", "auth", "keys"]).length > 0) {
-    context.warnings.push({
-      path: ["server", "auth", "keys"],
-      message: "empty: no gateway keys from this field",
-    });
-  }
-  const list = typeof written === "string" ? written.split(",") : (written ?? []);
-  const keys: string[] = [];
-  list.forEach((key, index) => {
-    if (key.trim() !== "") keys.push(key.trim());
-    else if (Array.isArray(written)) {
-      context.warnings.push({ path: ["server", "auth", "keys", index], message: "empty key ignored" });
-    }
-  });
-  return [...new Set([...keys, ...fromEnv])];
-}
-
 function compileServer(
   raw: RawServer | undefined,
   base: ServerConfig,
   context: CompileContext,
 ): ServerConfig {
   const server: ServerConfig = {
-    host: raw?.host ?? base.host,
-    maxJsonDepth: raw?.max_json_depth ?? base.maxJsonDepth,
-    bodyTimeoutMs: raw?.body_timeout_ms ?? base.bodyTimeoutMs,
-    requestReadTimeoutMs: raw?.request_read_timeout_ms ?? base.requestReadTimeoutMs,
-    port: raw?.port ?? base.port,
+    host: hostSetting(raw, base.host, context),
+    port: portSetting(raw, base.port, context),
     bodyLimitBytes: raw?.body_limit ?? base.bodyLimitBytes,
     auth: {
-      keys: gatewayKeys(raw?.auth, context, base.auth.keys),
+      keys: gatewayKeysSetting(raw?.auth, context),
       publicStatus: raw?.auth?.public_status ?? base.auth.publicStatus,
       publicMetrics: raw?.auth?.public_metrics ?? base.auth.publicMetrics,
     },
     rateLimit: {
       perKeyRpm: raw?.rate_limit?.per_key_rpm || null,
-      perIpRpm: raw?.rate_limit?.per_ip_rpm || null,
+      perIpRpm: perIpRpmSetting(raw, context),
     },
     shutdownGraceMs: raw?.shutdown_grace_ms ?? base.shutdownGraceMs,
+    maxJsonDepth: raw?.max_json_depth ?? base.maxJsonDepth,
+    bodyTimeoutMs: raw?.body_timeout_ms ?? base.bodyTimeoutMs,
+    requestReadTimeoutMs: raw?.request_read_timeout_ms ?? base.requestReadTimeoutMs,
   };
   const loopback = ["127.0.0.1", "localhost", "::1"].includes(server.host);
   if (server.auth.keys.length === 0 && !loopback) {
     context.warnings.push({
       path: ["server", "host"],
-      message: `no gateway keys (server.auth.keys or LLMUX_API_KEYS) while listening on ${server.host}: anyone who can reach the gateway can spend your provider keys`,
+      message: `no gateway keys (server.auth.keys, API_KEY or LLMUX_API_KEYS) while listening on ${server.host}: anyone who can reach the gateway can spend your provider keys`,
     });
   }
   return server;
@@ -116,6 +104,11 @@ function isRedisUrl(url: string): boolean {
 function compileState(raw: RawState | undefined, context: CompileContext): GatewayConfig["state"] {
   const written = raw?.redis?.url;
   const url = written ?? context.env["REDIS_URL"] ?? "";
+  const origin =
+    written !== undefined
+      ? ({ kind: "file", path: ["state", "redis", "url"] } as const)
+      : ({ kind: "env", variable: "REDIS_URL" } as const);
+  context.origins.set("state.redis.url", [url === "" ? { kind: "default" } : origin]);
   if (url === "") {
     if (raw?.redis) {
       context.warnings.push({
@@ -135,7 +128,11 @@ function compileState(raw: RawState | undefined, context: CompileContext): Gatew
   return { redis: { url, prefix: raw?.redis?.prefix ?? defaultRedisPrefix } };
 }
 
-/** Compiles `server`, `routing`, `state` and `logging` over the defaults (and `LLMUX_API_KEYS`, `REDIS_URL`). */
+/**
+ * Compiles `server`, `routing`, `state` and `logging` over the defaults and the environment
+ * (`PORT`, `API_KEY`, `LLMUX_API_KEYS`, `RATE_LIMIT_MAX`, `LOG_LEVEL`, `NODE_ENV`, `REDIS_URL`; the
+ * file wins where both set a value).
+ */
 export function compileSettings(
   raw: RawConfig,
   context: CompileContext,
@@ -145,9 +142,6 @@ export function compileSettings(
     server: compileServer(raw.server, base.server, context),
     routing: compileRouting(raw.routing, context),
     state: compileState(raw.state, context),
-    logging: {
-      level: raw.logging?.level ?? base.logging.level,
-      bodies: raw.logging?.bodies ?? base.logging.bodies,
-    },
+    logging: loggingSetting(raw.logging, base.logging, context),
   };
 }

@@ -1,6 +1,11 @@
 import type { PathIssue, PathSegment } from "./errors.js";
 import { formatPath } from "./errors.js";
 import { unsetNote } from "./interpolate.js";
+import type { SettingName } from "./sources.js";
+
+/** Where a setting came from, before file fields are placed at their line. */
+export type OriginDraft =
+  { kind: "file"; path: readonly PathSegment[] } | { kind: "env"; variable: string } | { kind: "default" };
 
 /** What every compile step reads and reports into. */
 export interface CompileContext {
@@ -11,6 +16,8 @@ export interface CompileContext {
   issues: PathIssue[];
   /** Things skipped or suspicious; the config still works. */
   warnings: PathIssue[];
+  /** Where each tracked setting came from (for `llmux check`). */
+  origins: Map<SettingName, OriginDraft[]>;
 }
 
 /** A fresh context (no interpolation notes). */
@@ -18,7 +25,7 @@ export function newContext(
   env: Record<string, string | undefined>,
   unset: ReadonlyMap<string, string[]> = new Map(),
 ): CompileContext {
-  return { env, unset, issues: [], warnings: [] };
+  return { env, unset, issues: [], warnings: [], origins: new Map() };
 }
 
 /** The unset variables the value at `path` named, if any. */

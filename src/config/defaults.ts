@@ -39,6 +39,6 @@ export function defaultConfig(env: Record<string, string | undefined>): GatewayC
     providers: [],
     groups: [],
     state: { redis: redisUrl ? { url: redisUrl, prefix: defaultRedisPrefix } : null },
-    logging: { level: "info", bodies: false },
+    logging: { level: "info", format: "json" },
   };
 }

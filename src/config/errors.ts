@@ -8,8 +8,8 @@ export type PathSegment = string | number;
 export interface PathIssue {
   path: readonly PathSegment[];
   message: string;
-  /** Point at the key rather than its value (unknown fields). */
-  at?: "key";
+  /** Point at the key rather than its value (unknown fields); `none`: the problem has no place in the file (an environment variable). */
+  at?: "key" | "none";
 }
 
 const plainKey = /^[A-Za-z_][\w-]*$/;

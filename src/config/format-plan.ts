@@ -3,7 +3,7 @@ import type { DeploymentSpec, GroupSpec, ProviderInstanceSpec } from "../types/i
 import type { GatewayConfig } from "./types.js";
 
 /** A URL without credentials: the password becomes `***` and secret-looking query values are masked. */
-function safeUrl(url: string): string {
+export function safeUrl(url: string): string {
   if (!URL.canParse(url)) return "(invalid URL)";
   const parsed = new URL(url);
   if (parsed.password !== "") parsed.password = "***";

@@ -6,6 +6,7 @@ export type {
   ConfigIssue,
   GatewayConfig,
   LoadedConfig,
+  LogFormat,
   RoutingConfig,
   RoutingStrategy,
   ServerConfig,
@@ -15,4 +16,6 @@ export { parseConfig } from "./parse.js";
 export { loadConfigFile } from "./load.js";
 export { defaultConfig } from "./defaults.js";
 export { formatPlan } from "./format-plan.js";
+export { formatSources, type VariableOrigin } from "./format-sources.js";
+export { settingNames, type SettingName, type SettingOrigin, type SettingSources } from "./sources.js";
 export { autoGroupNames } from "./compile-groups.js";

@@ -1,29 +1,21 @@
 import { redactSecrets } from "../errors/index.js";
-import { LineCounter, parseDocument, type Document, type YAMLError } from "yaml";
+import { LineCounter, parseDocument, type Document } from "yaml";
 import { warnUnusedProviders, compileProviders } from "./compile-providers.js";
 import { compileGroups } from "./compile-groups.js";
 import { compileSettings } from "./compile-settings.js";
-import { newContext, type CompileContext } from "./context.js";
+import { newContext, type CompileContext, type OriginDraft } from "./context.js";
 import { ConfigError, formatIssue, formatPath, type PathIssue } from "./errors.js";
 import { interpolateTree, unsetNote } from "./interpolate.js";
 import { locate } from "./locate.js";
 import { sectionSchemas, type RawConfig } from "./schema.js";
+import { settingNames, type SettingName, type SettingOrigin, type SettingSources } from "./sources.js";
 import { didYouMean } from "./suggest.js";
 import type { ConfigIssue, GatewayConfig, LoadedConfig } from "./types.js";
+import { syntaxIssue, syntaxIssues } from "./yaml-syntax.js";
 import { fromZodIssues } from "./zod-issues.js";
 
 type Section = keyof typeof sectionSchemas;
 const sections = Object.keys(sectionSchemas) as Section[];
-
-function syntaxIssue(error: YAMLError, text: string, lineCounter: LineCounter, file: string): ConfigIssue {
-  const { line, col } = lineCounter.linePos(error.pos[0]);
-  const key = text.slice(error.pos[0]).split(/[:\n]/)[0]?.trim() ?? "";
-  const message =
-    error.code === "DUPLICATE_KEY"
-      ? `duplicate key "${key}": a key may appear only once in a map`
-      : `YAML syntax error: ${error.message}`;
-  return { file, line, column: col, path: "", message };
-}
 
 /** Checks the top-level keys and each section on its own; returns the sections that passed. */
 function validate(
@@ -82,12 +74,31 @@ function deepFreeze<T>(value: T): T {
 
 function placer(document: Document, lineCounter: LineCounter, file: string, context: CompileContext) {
   return (issue: PathIssue): ConfigIssue => {
+    if (issue.at === "none") return { file, line: null, column: null, path: "", message: issue.message };
     const path = formatPath(issue.path);
     const position = locate(document, lineCounter, issue.path, issue.at);
     const unset = context.unset.get(path);
     const message = redactSecrets(unset ? `${issue.message} (${unsetNote(unset)})` : issue.message);
     return { file, line: position?.line ?? null, column: position?.column ?? null, path, message };
   };
+}
+
+/** Each tracked setting's origins, file fields placed at the line of their key. */
+function placeSources(
+  document: Document,
+  lineCounter: LineCounter,
+  file: string,
+  context: CompileContext,
+): SettingSources {
+  const place = (origin: OriginDraft): SettingOrigin => {
+    if (origin.kind !== "file") return origin;
+    const position = locate(document, lineCounter, origin.path, "key");
+    return { kind: "file", file, line: position?.line ?? null, field: formatPath(origin.path) };
+  };
+  const sources = {} as Record<SettingName, SettingOrigin[]>;
+  for (const name of settingNames)
+    sources[name] = (context.origins.get(name) ?? [{ kind: "default" }]).map(place);
+  return sources;
 }
 
 function byPlace(a: ConfigIssue, b: ConfigIssue): number {
@@ -107,7 +118,7 @@ export function parseConfig(
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (document.errors.length > 0) {
-    throw new ConfigError(document.errors.map((error) => syntaxIssue(error, text, lineCounter, file)));
+    throw new ConfigError(syntaxIssues(document.errors, text, lineCounter, file));
   }
   let tree: unknown;
   try {
@@ -127,5 +138,6 @@ export function parseConfig(
   if (context.issues.length > 0) throw new ConfigError(context.issues.map(place).sort(byPlace));
   const yamlWarnings = document.warnings.map((warning) => syntaxIssue(warning, text, lineCounter, file));
   const warnings = [...yamlWarnings, ...context.warnings.map(place)].sort(byPlace).map(formatIssue);
-  return { config: deepFreeze(config), warnings, file };
+  const sources = deepFreeze(placeSources(document, lineCounter, file, context));
+  return { config: deepFreeze(config), warnings, file, sources };
 }

@@ -137,9 +137,14 @@ const stateSchema = strictObject({
 /** Log levels pino knows. */
 export const logLevels = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 
+/** How log lines are written: JSON lines, or human-readable (pino-pretty). */
+export const logFormats = ["json", "pretty"] as const;
+
 const loggingSchema = strictObject({
   level: optional(z.enum(logLevels)),
-  bodies: optional(boolean),
+  format: optional(z.enum(logFormats)),
+  /** Never implemented; accepted so old files still load, and ignored with a warning. */
+  bodies: optional(z.unknown()),
 });
 
 /** Every top-level section and its schema. */

@@ -1,4 +1,8 @@
 import type { GroupSpec, ProviderInstanceSpec } from "../types/index.js";
+import type { SettingSources } from "./sources.js";
+
+/** How log lines are written: JSON lines (for log collectors) or human-readable (pino-pretty). */
+export type LogFormat = "json" | "pretty";
 
 /** How a group picks among the available deployments of a tier. */
 export type RoutingStrategy = "weighted" | "priority" | "round-robin";
@@ -53,7 +57,8 @@ export interface GatewayConfig {
   groups: GroupSpec[];
   /** Shared deployment state; null = in-memory. */
   state: { redis: { url: string; prefix: string } | null };
-  logging: { level: string; bodies: boolean };
+  /** `level`: pino's; `format`: JSON lines or human-readable. */
+  logging: { level: string; format: LogFormat };
 }
 
 /** The result of loading a config: the plan, what was skipped or suspicious, and where it came from. */
@@ -63,6 +68,8 @@ export interface LoadedConfig {
   warnings: string[];
   /** The file the config was read from; null when it did not come from a file. */
   file: string | null;
+  /** Where the main settings came from: the file (with line), an environment variable, or the default. */
+  sources: SettingSources;
 }
 
 /** One problem found in a config file. */

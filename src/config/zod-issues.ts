@@ -72,6 +72,7 @@ function message(issue: ZodIssue): string {
       if (!issue.message.startsWith("Invalid input")) return `${issue.message}, got ${describe(issue.input)}`;
       return `expected ${expectedName(issue.expected)}, got ${describe(issue.input)}`;
     case "invalid_value": {
+      if (issue.input === undefined) return `is required (one of: ${issue.values.map(String).join(", ")})`;
       const allowed = issue.values.map(String);
       const got = typeof issue.input === "string" ? issue.input : describe(issue.input);
       return `must be one of: ${allowed.join(", ")} (got ${describe(issue.input)})${didYouMean(got, allowed)}`;

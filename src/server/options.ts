@@ -53,6 +53,4 @@ export interface GatewayServerOptions {
   /** Learned rate-limit snapshot per deployment, for the status page. */
   learnedLimits?: (deploymentId: string) => unknown;
   version: string;
-  /** Log request bodies (off by default). */
-  logBodies?: boolean;
 }

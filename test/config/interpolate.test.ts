@@ -43,7 +43,7 @@ describe("interpolation in a config file", () => {
   auth:
     keys: "\${GATEWAY_KEYS:-}"
 logging:
-  bodies: \${LOG_BODIES:-false}
+  format: \${LOG_FORMAT:-json}
 providers:
   - id: proxy
     type: openai-compatible
@@ -58,7 +58,7 @@ providers:
   it("uses defaults when variables are unset", () => {
     const { config } = parseConfig(text, { file: "c.yaml", env: { PROXY_HOST: "proxy.local" } });
     expect(config.server).toMatchObject({ host: "127.0.0.1", port: 4000, auth: { keys: [] } });
-    expect(config.logging.bodies).toBe(false);
+    expect(config.logging.format).toBe("json");
     expect(config.providers[0]).toMatchObject({
       baseUrl: "https://proxy.local/v1",
       apiKey: "",
@@ -71,7 +71,7 @@ providers:
       HOST: "0.0.0.0",
       PORT: "8080",
       GATEWAY_KEYS: "k1, k2",
-      LOG_BODIES: "true",
+      LOG_FORMAT: "pretty",
       PROXY_HOST: "proxy.local",
       PROXY_KEY: "pk",
       PROXY_TOKEN: "tok",
@@ -79,7 +79,7 @@ providers:
     const { config, warnings } = parseConfig(text, { file: "c.yaml", env });
     expect(warnings).toEqual([]);
     expect(config.server).toMatchObject({ host: "0.0.0.0", port: 8080, auth: { keys: ["k1", "k2"] } });
-    expect(config.logging.bodies).toBe(true);
+    expect(config.logging.format).toBe("pretty");
     expect(config.providers[0]).toMatchObject({ apiKey: "pk", headers: { Authorization: "Bearer tok" } });
   });
 

@@ -62,7 +62,7 @@ describe("defaultConfig", () => {
       providers: [],
       groups: [],
       state: { redis: null },
-      logging: { level: "info", bodies: false },
+      logging: { level: "info", format: "json" },
     });
   });
 

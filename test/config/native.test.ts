@@ -87,7 +87,7 @@ describe("the llmux form", () => {
       circuit: { failureThreshold: 3 },
     });
     expect(config.state).toEqual({ redis: null });
-    expect(config.logging).toEqual({ level: "info", bodies: false });
+    expect(config.logging).toEqual({ level: "info", format: "json" });
   });
 
   it("returns a frozen plan", () => {
