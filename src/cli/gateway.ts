@@ -129,11 +129,19 @@ export async function startGateway(
     version: packageVersion(),
   });
   // A deep accept queue: thousands of clients may connect at once (long-lived streams).
-  await app.listen({
-    port: options.port ?? config.server.port,
-    host: options.host ?? config.server.host,
-    backlog: 4096,
-  });
+  try {
+    await app.listen({
+      port: options.port ?? config.server.port,
+      host: options.host ?? config.server.host,
+      backlog: 4096,
+    });
+  } catch (error) {
+    // Cannot listen (port in use…): release what was opened (a Redis connection would keep the process alive).
+    await app.close().catch(() => {});
+    await dispatcher.close().catch(() => {});
+    await engine.store.close().catch(() => {});
+    throw error;
+  }
   const address = app.server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {

@@ -1,33 +1,14 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "../../src/sim/index.js";
+import { runCli, startCli, tempDir, writeIn } from "./run-cli.js";
 
-const bin = fileURLToPath(new URL("../../bin/llmux.js", import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), "llmux-cli-"));
-
-function run(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, cwd: dir });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function write(name: string, text: string): string {
-  const file = join(dir, name);
-  writeFileSync(file, text);
-  return file;
-}
+const dir = tempDir();
+const run = (args: string[], env: Record<string, string> = {}) => runCli(args, dir, env);
+const write = (name: string, text: string) => writeIn(dir, name, text);
+const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -99,16 +80,12 @@ describe("llmux CLI", () => {
         "",
       ].join("\n"),
     );
-    const child: ChildProcess = spawn(process.execPath, [bin, "serve", "--config", file], { cwd: dir });
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = "";
-      child.stdout!.on("data", (d: Buffer) => {
-        out += d.toString();
-        const match = /llmux gateway on (\S+)\/v1/.exec(out);
-        if (match?.[1]) resolve(match[1]);
-      });
-      child.once("exit", (code) => reject(new Error(`exited ${code}: ${out}`)));
-    });
+    const { child, match, exited } = await startCli(
+      ["serve", "--config", file],
+      dir,
+      /llmux gateway on (\S+)\/v1/,
+    );
+    const url = match[1] ?? "";
     const plain = await fetch(`${url}/v1/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -120,17 +97,56 @@ describe("llmux CLI", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "hi" }], stream: true }),
     });
-    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
     child.kill("SIGTERM");
     const body = await streaming.text();
     expect(body.trim().endsWith("data: [DONE]")).toBe(true);
     expect(await exited).toBe(0);
   });
 
-  it("--version and unknown commands", async () => {
-    expect((await run(["--version"])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
-    const unknown = await run(["frobnicate"]);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain("Unknown command");
+  it("--version prints the package's version", async () => {
+    const result = await run(["--version"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${packageJson.version}\n`);
+    expect(packageJson.version).not.toBe("0.0.0");
   });
+
+  it("an unknown option is one line on stderr and exit 2, without a stack trace", async () => {
+    const option = await run(["serve", "--prot", "4000"]);
+    expect(option.code).toBe(2);
+    expect(option.stderr).toBe(
+      "llmux serve: unknown option --prot (did you mean --port?); see 'llmux serve --help'\n",
+    );
+    expect(option.stdout).toBe("");
+  });
+
+  it("`llmux sim --help` prints the simulator's help, not the general one", async () => {
+    const sim = await run(["sim", "--help"]);
+    expect(sim.code).toBe(0);
+    expect(sim.stdout).toMatch(/^llmux sim — run the provider simulator/);
+    expect(sim.stdout).toContain("--chunk-delay MS");
+    expect(sim.stdout).not.toContain("llmux serve");
+  });
+
+  it("demo: upstream 429s are absorbed by failover, the fallback takes over when every key is full, no caller errors", async () => {
+    const demo = await startCli(["demo", "--port", "0"], dir, /The gateway keeps running at (\S+)\/v1/);
+    const output = demo.output();
+    demo.child.kill("SIGTERM");
+    expect(await demo.exited).toBe(0);
+    const number = (pattern: RegExp) => Number(pattern.exec(output)?.[1] ?? Number.NaN);
+    const sent = number(/Done: \d+\/(\d+) answered/);
+    expect(sent).toBeGreaterThan(0);
+    expect(number(/Done: (\d+)\/\d+ answered/)).toBe(sent);
+    expect(number(/, (\d+) caller errors\./)).toBe(0);
+    const upstream429 = number(/upstream 429s absorbed: +(\d+)/);
+    expect(upstream429).toBeGreaterThan(0);
+    expect(number(/failovers: +(\d+)/)).toBeGreaterThanOrEqual(upstream429);
+    expect(number(/served by the fallback: +(\d+)/)).toBeGreaterThan(0);
+    expect(output).toMatch(/another app used up sim-key-1's quota/);
+    // The per-second table adds up to the summary.
+    const rows = [...output.matchAll(/^ +\d+ +(\d+) +(\d+) +(\d+) +(\d+) +(\d+) +(\d+) {2}/gm)];
+    const column = (index: number) => rows.reduce((sum, row) => sum + Number(row[index]), 0);
+    expect(column(1)).toBe(sent);
+    expect(column(3)).toBe(0);
+    expect(column(4)).toBe(upstream429);
+  }, 40_000);
 });
