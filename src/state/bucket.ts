@@ -24,11 +24,15 @@ export const bucketTtlMs = 3_600_000;
 export const raiseGain = 0.5;
 /** Relative tolerance of the level check: `retryAt` is exact, floating point is not. */
 export const levelSlack = 1e-9;
+/** AIMD: the most time one answer's growth counts (a long idle gap is not growth). */
+export const growthWindowMs = 1_000;
+/** The reserve's decay per correction (it follows the largest recent lowering, then fades). */
+export const reserveDecay = 0.995;
 
 export const dimensionNames = ["requests", "tokens"] as const;
 
 function freshDimension(): BucketDimension {
-  return { capacity: 0, rate: 0, level: 0, taken: 0, observedMark: 0 };
+  return { capacity: 0, rate: 0, level: 0, taken: 0, observedMark: 0, reserve: 0 };
 }
 
 /** A bucket that has seen nothing. */
@@ -44,6 +48,7 @@ export function freshBucket(): BucketState {
     deniedAt: 0,
     decreaseMark: 0,
     slowStart: false,
+    pacedAt: 0,
   };
 }
 
@@ -71,8 +76,9 @@ export function rolled(state: Readonly<BucketState>, now: number): BucketState {
 }
 
 /**
- * Takes `cost` if every known dimension holds it (a cost above a dimension's capacity needs it full);
- * else records the denial and says when the last short dimension will hold it. Mutates `state`.
+ * Takes `cost` if every known dimension holds it and its reserve (capped at the capacity: a full
+ * bucket takes anything); else records the denial and says when the last short dimension will hold
+ * it. Mutates `state`.
  */
 export function take(state: BucketState, now: number, cost: BucketCost): BucketTake {
   roll(state, now);
@@ -82,7 +88,7 @@ export function take(state: BucketState, now: number, cost: BucketCost): BucketT
     const dim = state[name];
     const amount = cost[name];
     if (amount > 0 && dim.capacity > 0) {
-      const need = Math.min(amount, dim.capacity);
+      const need = Math.min(amount + dim.reserve, dim.capacity);
       if (dim.level < need - need * levelSlack) {
         const at = now + Math.ceil((need - dim.level) / dim.rate);
         if (at > retryAt) {
@@ -130,6 +136,8 @@ function correct(dim: BucketDimension, remaining: number, sentAt: number, now: n
   const after = mark === null ? 0 : Math.max(0, dim.taken - mark);
   const projected = Math.min(dim.capacity, remaining + dim.rate * Math.max(0, now - sentAt) - after);
   const fresh = mark !== null && mark > dim.observedMark;
+  const lowered = Math.max(0, dim.level - projected);
+  dim.reserve = Math.min(dim.capacity / 2, Math.max(lowered, dim.reserve * reserveDecay));
   if (projected < dim.level) dim.level = projected;
   else if (fresh) dim.level = dim.level + raiseGain * (projected - dim.level);
   if (fresh) dim.observedMark = mark;
@@ -143,13 +151,18 @@ function read(
   mark: number | null,
 ) {
   if (reading === null) return;
+  let firstSight = false;
   if (reading.capacity > 0 && reading.rate > 0) {
-    if (dim.capacity <= 0) dim.level = reading.capacity;
+    firstSight = dim.capacity <= 0;
     dim.capacity = reading.capacity;
     dim.rate = reading.rate;
-    dim.level = Math.min(dim.level, dim.capacity);
+    dim.level = firstSight ? dim.capacity : Math.min(dim.level, dim.capacity);
   }
-  if (reading.remaining !== null && dim.capacity > 0) correct(dim, reading.remaining, sentAt, now, mark);
+  if (reading.remaining !== null && dim.capacity > 0) {
+    correct(dim, reading.remaining, sentAt, now, mark);
+    // The first answer teaches the level: it says nothing about the mirror's error.
+    if (firstSight) dim.reserve = 0;
+  }
 }
 
 /** A 429: nothing more until `retryAt` (then `allowance` units), as the provider asked. */
@@ -163,19 +176,26 @@ function burst(policy: AimdPolicy, rate: number): number {
   return Math.max(1, rate * policy.burstMs);
 }
 
-/** Paces requests without headers: grow while the pace binds, cut on a 429 of a request sent since the last cut. */
+/**
+ * Paces requests without headers: the rate grows with the time the pace binds (a take was denied
+ * since the answered request was sent, or the pace is empty), and is cut on a 429 of a request sent
+ * since the last cut (one cut per round of 429s).
+ */
 function aimd(state: BucketState, now: number, observation: BucketObservation, policy: AimdPolicy): void {
   const dim = state.requests;
   if (state.mode !== "aimd" || dim.capacity <= 0) {
     state.mode = "aimd";
     state.slowStart = true;
     state.decreaseMark = 0;
+    state.pacedAt = now;
     dim.rate = policy.initialRate;
     dim.capacity = burst(policy, dim.rate);
     dim.level = dim.capacity;
+    dim.reserve = 0;
     state.tokens.capacity = 0;
     state.tokens.rate = 0;
     state.tokens.level = 0;
+    state.tokens.reserve = 0;
   }
   const mark = observation.mark === null ? null : observation.mark.requests;
   if (observation.rejected) {
@@ -183,6 +203,7 @@ function aimd(state: BucketState, now: number, observation: BucketObservation, p
       dim.rate = dim.rate * policy.decrease;
       state.slowStart = false;
       state.decreaseMark = dim.taken;
+      state.pacedAt = now;
     }
     dim.capacity = burst(policy, dim.rate);
     dim.level = Math.min(dim.level, dim.capacity);
@@ -191,8 +212,10 @@ function aimd(state: BucketState, now: number, observation: BucketObservation, p
   }
   if (state.deniedAt >= observation.sentAt || dim.level < 1) {
     const increase = state.slowStart ? policy.slowStartIncrease : policy.increase;
-    dim.rate = dim.rate * (1 + increase);
+    const elapsed = Math.min(growthWindowMs, Math.max(0, now - state.pacedAt));
+    dim.rate = dim.rate * (1 + (increase * elapsed) / 1_000);
   }
+  state.pacedAt = Math.max(state.pacedAt, now);
   dim.capacity = burst(policy, dim.rate);
   dim.level = Math.min(dim.level, dim.capacity);
 }

@@ -27,6 +27,7 @@ function dimension(values: readonly unknown[], at: number): BucketDimension {
     level: numeric(values[at + 2]),
     taken: numeric(values[at + 3]),
     observedMark: numeric(values[at + 4]),
+    reserve: numeric(values[at + 5]),
   };
 }
 
@@ -50,8 +51,9 @@ export function decodeBucket(values: unknown): BucketState | null {
     deniedAt: numeric(values[5]),
     decreaseMark: numeric(values[6]),
     slowStart: text(values[7]) === "1",
-    requests: dimension(values, 8),
-    tokens: dimension(values, 13),
+    pacedAt: numeric(values[8]),
+    requests: dimension(values, 9),
+    tokens: dimension(values, 15),
   };
 }
 

@@ -1,4 +1,4 @@
-import { bucketTtlMs, levelSlack, raiseGain } from "./bucket.js";
+import { bucketTtlMs, growthWindowMs, levelSlack, raiseGain, reserveDecay } from "./bucket.js";
 import { prelude } from "./redis-lua.js";
 
 /**
@@ -10,20 +10,21 @@ import { prelude } from "./redis-lua.js";
 
 /** Hash fields of a bucket record, in the order the scripts return them. */
 export const bucketFields = [
-  ...["m", "at", "n", "x", "oa", "da", "dm", "ss"],
-  ...["rc", "rr", "rl", "rt", "ro"],
-  ...["tc", "tr", "tl", "tt", "to"],
+  ...["m", "at", "n", "x", "oa", "da", "dm", "ss", "pa"],
+  ...["rc", "rr", "rl", "rt", "ro", "rv"],
+  ...["tc", "tr", "tl", "tt", "to", "tv"],
 ] as const;
 
 const bucketPrelude = `${prelude}
 local now = n(ARGV[1])
 local fields = {${bucketFields.map((field) => `'${field}'`).join(", ")}}
 local function dimension(r, i)
-  return { c = n(r[i]) or 0, r = n(r[i + 1]) or 0, l = n(r[i + 2]) or 0, t = n(r[i + 3]) or 0, o = n(r[i + 4]) or 0 }
+  return { c = n(r[i]) or 0, r = n(r[i + 1]) or 0, l = n(r[i + 2]) or 0, t = n(r[i + 3]) or 0, o = n(r[i + 4]) or 0,
+    v = n(r[i + 5]) or 0 }
 end
 local function fresh()
-  return { m = 'unknown', at = 0, n = 0, x = 0, oa = 0, da = 0, dm = 0, ss = '0',
-    d = { { c = 0, r = 0, l = 0, t = 0, o = 0 }, { c = 0, r = 0, l = 0, t = 0, o = 0 } } }
+  return { m = 'unknown', at = 0, n = 0, x = 0, oa = 0, da = 0, dm = 0, ss = '0', pa = 0,
+    d = { { c = 0, r = 0, l = 0, t = 0, o = 0, v = 0 }, { c = 0, r = 0, l = 0, t = 0, o = 0, v = 0 } } }
 end
 local b = fresh()
 local existed = false
@@ -31,7 +32,8 @@ do
   local r = redis.call('HMGET', KEYS[1], unpack(fields))
   if r[1] then
     local loaded = { m = r[1], at = n(r[2]) or 0, n = n(r[3]) or 0, x = n(r[4]) or 0, oa = n(r[5]) or 0,
-      da = n(r[6]) or 0, dm = n(r[7]) or 0, ss = r[8] or '0', d = { dimension(r, 9), dimension(r, 14) } }
+      da = n(r[6]) or 0, dm = n(r[7]) or 0, ss = r[8] or '0', pa = n(r[9]) or 0,
+      d = { dimension(r, 10), dimension(r, 16) } }
     if not (now - loaded.at > ${bucketTtlMs}) then
       b = loaded
       existed = true
@@ -39,7 +41,7 @@ do
   end
 end
 local function encode()
-  local out = { b.m, num(b.at), num(b.n), num(b.x), num(b.oa), num(b.da), num(b.dm), b.ss }
+  local out = { b.m, num(b.at), num(b.n), num(b.x), num(b.oa), num(b.da), num(b.dm), b.ss, num(b.pa) }
   for i = 1, 2 do
     local d = b.d[i]
     out[#out + 1] = num(d.c)
@@ -47,6 +49,7 @@ local function encode()
     out[#out + 1] = num(d.l)
     out[#out + 1] = num(d.t)
     out[#out + 1] = num(d.o)
+    out[#out + 1] = num(d.v)
   end
   return out
 end
@@ -82,7 +85,7 @@ for i = 1, 2 do
   local d = b.d[i]
   local amount = cost[i]
   if amount > 0 and d.c > 0 then
-    local need = math.min(amount, d.c)
+    local need = math.min(amount + d.v, d.c)
     if d.l < need - need * ${levelSlack} then
       local at = now + math.ceil((need - d.l) / d.r)
       if at > retryAt then
@@ -162,6 +165,8 @@ local function correct(d, remaining, mark)
   if mark ~= nil then after = math.max(0, d.t - mark) end
   local projected = math.min(d.c, remaining + d.r * math.max(0, now - sentAt) - after)
   local isFresh = mark ~= nil and mark > d.o
+  local lowered = math.max(0, d.l - projected)
+  d.v = math.min(d.c / 2, math.max(lowered, d.v * ${reserveDecay}))
   if projected < d.l then
     d.l = projected
   elseif isFresh then
@@ -171,13 +176,17 @@ local function correct(d, remaining, mark)
 end
 local function read(d, rd, mark)
   if rd == nil then return end
+  local firstSight = false
   if rd.c > 0 and rd.r > 0 then
-    if d.c <= 0 then d.l = rd.c end
+    firstSight = d.c <= 0
     d.c = rd.c
     d.r = rd.r
-    d.l = math.min(d.l, d.c)
+    if firstSight then d.l = d.c else d.l = math.min(d.l, d.c) end
   end
-  if rd.rem ~= nil and d.c > 0 then correct(d, rd.rem, mark) end
+  if rd.rem ~= nil and d.c > 0 then
+    correct(d, rd.rem, mark)
+    if firstSight then d.v = 0 end
+  end
 end
 local function hold(d, allowance)
   if d.c <= 0 then return end
@@ -204,12 +213,15 @@ elseif policy ~= nil then
     b.m = 'aimd'
     b.ss = '1'
     b.dm = 0
+    b.pa = now
     d.r = policy.initial
     d.c = burst(d.r)
     d.l = d.c
+    d.v = 0
     b.d[2].c = 0
     b.d[2].r = 0
     b.d[2].l = 0
+    b.d[2].v = 0
   end
   local mark = markOf(1)
   if rejected then
@@ -217,6 +229,7 @@ elseif policy ~= nil then
       d.r = d.r * policy.decrease
       b.ss = '0'
       b.dm = d.t
+      b.pa = now
     end
     d.c = burst(d.r)
     d.l = math.min(d.l, d.c)
@@ -225,8 +238,10 @@ elseif policy ~= nil then
     if b.da >= sentAt or d.l < 1 then
       local increase = policy.increase
       if b.ss == '1' then increase = policy.slow end
-      d.r = d.r * (1 + increase)
+      local elapsed = math.min(${growthWindowMs}, math.max(0, now - b.pa))
+      d.r = d.r * (1 + (increase * elapsed) / 1000)
     end
+    b.pa = math.max(b.pa, now)
     d.c = burst(d.r)
     d.l = math.min(d.l, d.c)
   end

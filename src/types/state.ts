@@ -95,6 +95,11 @@ export interface BucketDimension {
   taken: number;
   /** The highest mark an answer corrected the level from: older answers may only lower it. */
   observedMark: number;
+  /**
+   * Units a take leaves in the bucket: how optimistic the level proved lately (the decaying envelope of
+   * what answers lowered it by: requests admitted out of order, charges the estimate missed).
+   */
+  reserve: number;
 }
 
 /** How a bucket is learned: not yet, from rate-limit headers, or from 429s alone. */
@@ -118,6 +123,8 @@ export interface BucketState {
   decreaseMark: number;
   /** AIMD: growing fast, no 429 seen yet. */
   slowStart: boolean;
+  /** AIMD: when the pace last grew (or was found not binding); growth counts the time since. */
+  pacedAt: number;
 }
 
 /** Result of taking a request's cost from a learned bucket. */
@@ -132,9 +139,9 @@ export interface AimdPolicy {
   burstMs: number;
   /** Factor on the rate at a 429 of a request sent since the last decrease (e.g. 0.8). */
   decrease: number;
-  /** Share of the rate added per success while the pace binds, once a 429 was seen. */
+  /** Share of the rate added per second while the pace binds, once a 429 was seen (at most a second per answer). */
   increase: number;
-  /** Share of the rate added per success while the pace binds, before the first 429. */
+  /** Share of the rate added per second while the pace binds, before the first 429. */
   slowStartIncrease: number;
 }
 

@@ -178,13 +178,17 @@ export function bucketContract(subject: () => { store: StateStore; settle: () =>
       await take("b", t0 + 100, 1);
       await take("b", t0 + 100, 1);
       expect(await take("b", t0 + 100, 1)).toMatchObject({ ok: false });
+      // A take was denied since it was sent: the pace binds, and grows by the time since (at most 1 s).
       store.observeBucket(
         "b",
-        t0 + 200,
+        t0 + 1_100,
         answer({ sentAt: t0, mark: second.ok ? second.mark : null, aimd: policy }),
       );
       await settle();
-      expect(store.bucket("b", t0 + 200)?.requests.rate).toBe((1 / 1_000) * 1.25);
+      expect(store.bucket("b", t0 + 1_100)).toMatchObject({
+        pacedAt: t0 + 1_100,
+        requests: { rate: (1 / 1_000) * 1.25, level: 1 },
+      });
       const third = await take("b", t0 + 2_000, 1);
       const fourth = await take("b", t0 + 2_000, 1);
       const rejected = (result: typeof third) =>
@@ -207,6 +211,38 @@ export function bucketContract(subject: () => { store: StateStore; settle: () =>
       });
       expect(await take("b", t0 + 4_999, 1)).toMatchObject({ ok: false });
       expect(await take("b", t0 + 5_000, 1)).toMatchObject({ ok: true });
+    });
+
+    it("a lowering leaves a reserve that takes must leave in the bucket; it fades with every correction", async () => {
+      const { store, settle } = subject();
+      const marks = [];
+      for (let i = 0; i < 3; i++) {
+        const result = await take("b", t0, 1);
+        marks.push(result.ok ? result.mark : null);
+      }
+      store.observeBucket("b", t0, answer({ sentAt: t0, mark: marks[0]!, requests: shape(9) }));
+      await settle();
+      // The first answer teaches the level (7): no reserve.
+      expect(store.bucket("b", t0)?.requests).toMatchObject({ level: 7, reserve: 0 });
+      // The second says one less than the mirror: the mirror was 1 optimistic.
+      store.observeBucket("b", t0, answer({ sentAt: t0, mark: marks[1]!, requests: shape(7) }));
+      await settle();
+      expect(store.bucket("b", t0)?.requests).toMatchObject({ level: 6, reserve: 1 });
+      for (let i = 0; i < 5; i++) expect(await take("b", t0, 1)).toMatchObject({ ok: true });
+      // One unit left, but a take must leave the reserve too.
+      expect(await take("b", t0, 1)).toEqual({
+        ok: false,
+        dimension: "requests",
+        retryAt: t0 + Math.ceil((2 - 1) / rate),
+      });
+      store.observeBucket("b", t0, answer({ sentAt: t0, mark: marks[2]!, requests: shape(6) }));
+      await settle();
+      expect(store.bucket("b", t0)?.requests.reserve).toBe(0.995);
+      // At most half the capacity.
+      store.observeBucket("b", t0, answer({ sentAt: t0, requests: shape(0) }));
+      store.observeBucket("b", t0 + 100_000, answer({ sentAt: t0 + 100_000, requests: shape(0) }));
+      await settle();
+      expect(store.bucket("b", t0 + 100_000)?.requests.reserve).toBe(5);
     });
 
     it("a bucket untouched for an hour is forgotten; clear forgets every bucket", async () => {

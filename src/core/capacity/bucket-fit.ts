@@ -1,0 +1,128 @@
+import type { BucketPoint } from "./readings.js";
+
+/** A token bucket's shape: what it holds when full, and how fast it refills. */
+export interface BucketShape {
+  capacity: number;
+  /** Units per ms. */
+  rate: number;
+}
+
+/** A learned shape, with how many answers it rests on and the refill window it matched (if any). */
+export interface BucketFit extends BucketShape {
+  samples: number;
+  /** `limit / rate` when the rate is the limit header over a standard window, else null. */
+  windowMs: number | null;
+}
+
+/** Refill windows providers meter their limits over: per second, minute, hour and day. */
+export const standardWindowsMs: readonly number[] = [1_000, 60_000, 3_600_000, 86_400_000];
+/** A fitted rate this close (as a factor) to `limit / window` is that rate exactly. */
+const snapFactor = 1.3;
+/** Pairs of answers closer than this many resolutions in time-to-full do not give a slope. */
+const spreadResolutions = 3;
+const minimumSpreadMs = 50;
+const minimumPairs = 3;
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  if (sorted.length % 2 === 1) return sorted[middle] ?? Number.NaN;
+  return ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
+}
+
+/**
+ * The refill rate as the median of the pairwise slopes of R against T (Theil–Sen): robust to rounded
+ * resets, out-of-order answers and outliers. Null without enough pairs far enough apart in T.
+ */
+export function theilSenRate(points: readonly BucketPoint[]): number | null {
+  const resolution = Math.max(...points.map((point) => point.resolution));
+  const spread = Math.max(minimumSpreadMs, spreadResolutions * resolution);
+  const slopes: number[] = [];
+  for (let i = 0; i < points.length; i += 1) {
+    for (let j = i + 1; j < points.length; j += 1) {
+      const a = points[i];
+      const b = points[j];
+      if (!a || !b || Math.abs(b.timeToFull - a.timeToFull) < spread) continue;
+      slopes.push((a.remaining - b.remaining) / (b.timeToFull - a.timeToFull));
+    }
+  }
+  if (slopes.length < minimumPairs) return null;
+  const rate = median(slopes);
+  return rate > 0 && Number.isFinite(rate) ? rate : null;
+}
+
+/** The capacity the points imply at `rate`: the median of R + r·T. */
+function capacityAt(points: readonly BucketPoint[], rate: number): number {
+  return median(points.map((point) => point.remaining + rate * point.timeToFull));
+}
+
+/** Whether `rate` keeps the implied capacity within the limit (allowing for the reset's rounding). */
+function fitsLimit(points: readonly BucketPoint[], rate: number, limit: number | null): boolean {
+  if (limit === null) return true;
+  const resolution = Math.max(...points.map((point) => point.resolution));
+  return capacityAt(points, rate) <= limit + rate * resolution + limit * 1e-9;
+}
+
+/** The standard window whose rate is within `snapFactor` of `rate`, as that rate. */
+function snap(rate: number, limit: number | null, windows: readonly number[]): number | null {
+  if (limit === null) return null;
+  let best: number | null = null;
+  for (const window of windows) {
+    const candidate = limit / window;
+    const factor = Math.max(candidate / rate, rate / candidate);
+    if (factor <= snapFactor && (best === null || Math.abs(candidate - rate) < Math.abs(best - rate)))
+      best = candidate;
+  }
+  return best;
+}
+
+function chooseRate(
+  points: readonly BucketPoint[],
+  limit: number | null,
+  prior: BucketShape | null,
+  windows: readonly number[],
+): number | null {
+  // With a limit header the rate is the limit over a standard window: a slope only picks which.
+  const fitted = theilSenRate(points);
+  if (fitted !== null) {
+    if (limit === null) return fitted;
+    const snapped = snap(fitted, limit, windows);
+    if (snapped !== null) return snapped;
+  }
+  // No slope (or none near a standard window): the limit over a minute (or longer) window, the first
+  // the answers allow (Anthropic's shorter enforcement keeps the minute's rate and shrinks the
+  // capacity) — the safe guess, as a wrong one errs slow — unless what was learned before still fits.
+  if (prior !== null && fitsLimit(points, prior.rate, limit)) return prior.rate;
+  if (limit === null) return null;
+  for (const window of windows)
+    if (window >= 60_000 && fitsLimit(points, limit / window, limit)) return limit / window;
+  // None fits: the bucket is the whole limit and refills at what the answers say.
+  const rate = median(points.map((point) => (limit - point.remaining) / point.timeToFull));
+  return snap(rate, limit, windows) ?? rate;
+}
+
+/**
+ * Learns a bucket's shape from answers: each one sent while the bucket was not full is a point on
+ * R = C − r·T (remaining against time to full), whoever else draws on the bucket. The rate is the
+ * robust slope, snapped to the limit header over a standard window (the slope itself without a limit
+ * header); without a slope, the limit over a minute (Groq's per-day requests: over a day); the capacity is the
+ * median intercept, at least any remaining seen and at most the limit. Null when nothing can be said.
+ */
+export function fitBucket(
+  points: readonly BucketPoint[],
+  prior: BucketShape | null,
+  windows: readonly number[] = standardWindowsMs,
+): BucketFit | null {
+  let limit: number | null = null;
+  for (const point of points) if (point.limit !== null) limit = point.limit;
+  const usable = points.filter(
+    (point) => point.timeToFull > 0 && point.remaining >= 0 && (limit === null || point.remaining < limit),
+  );
+  if (usable.length === 0) return null;
+  const rate = chooseRate(usable, limit, prior, windows);
+  if (rate === null || !(rate > 0) || !Number.isFinite(rate)) return null;
+  let capacity = Math.max(capacityAt(usable, rate), ...points.map((point) => point.remaining));
+  if (limit !== null) capacity = Math.min(capacity, limit);
+  const window = limit === null ? null : windows.find((candidate) => limit / candidate === rate);
+  return { capacity, rate, samples: usable.length, windowMs: window ?? null };
+}

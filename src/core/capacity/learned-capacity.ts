@@ -1,0 +1,237 @@
+import type {
+  AimdPolicy,
+  BucketCost,
+  BucketReading,
+  BucketState,
+  BucketTake,
+  StateStore,
+} from "../../types/index.js";
+import { fitBucket, standardWindowsMs } from "./bucket-fit.js";
+import { fitsAt, levelShare, slotsOver } from "./bucket-peek.js";
+import { LocalBucket } from "./local-bucket.js";
+import { answerReadings, type DimensionReading } from "./readings.js";
+import { ShareDetector } from "./share-detector.js";
+import type {
+  CapacityDimensionView,
+  CapacityObservation,
+  CapacityTake,
+  CapacityView,
+  LearnedCapacityOptions,
+} from "./types.js";
+
+/**
+ * AIMD defaults (tuned on the bucket model, limits 60–3,000 RPM, bursts 0.1–1): start at 1 request/s
+ * with 1 s of burst, grow 50 %/s while the pace binds until the first 429, then 1 %/s; −40 % per
+ * round of 429s.
+ */
+export const defaultAimdPolicy: AimdPolicy = {
+  initialRate: 1 / 1_000,
+  burstMs: 1_000,
+  decrease: 0.6,
+  increase: 0.01,
+  slowStartIncrease: 0.5,
+};
+
+const minute = 60_000;
+
+/** Zero for anything that is not a positive amount. */
+function charge(cost: BucketCost): BucketCost {
+  return { requests: cost.requests > 0 ? cost.requests : 0, tokens: cost.tokens > 0 ? cost.tokens : 0 };
+}
+
+/**
+ * The learned capacity of every bucket (a deployment, or a quota group's model, by key): llmux's
+ * mirror of each provider-side token bucket, learned from the answers alone, shared by every node
+ * through the StateStore.
+ *
+ * - `take` at send time reserves the request's cost (one store round trip) or says when it can; a
+ *   bucket with nothing learned yet (or stale) lets only `slowStartInFlight` requests fly at once.
+ * - `observe` on every answer: headers feed the estimator (`fitBucket`, per node) and correct the
+ *   shared level; without headers, successes and 429s pace the bucket by AIMD.
+ * - `blockedUntil`, `headroom`, `slotsWithin` and `view` read the local copy of the shared record.
+ */
+export class LearnedCapacity {
+  readonly #store: StateStore;
+  readonly #locals = new Map<string, LocalBucket>();
+  readonly #detector = new ShareDetector();
+  readonly #staleMs: number;
+  readonly #slowStartInFlight: number;
+  readonly #slowStartRetryMs: number;
+  readonly #aimd: AimdPolicy;
+  readonly #windows: readonly number[];
+  readonly #limits: ConstructorParameters<typeof LocalBucket>[0];
+
+  constructor(store: StateStore, options: LearnedCapacityOptions = {}) {
+    this.#store = store;
+    this.#staleMs = options.staleMs ?? 300_000;
+    this.#slowStartInFlight = options.slowStartInFlight ?? 2;
+    this.#slowStartRetryMs = options.slowStartRetryMs ?? 250;
+    this.#aimd = { ...defaultAimdPolicy, ...options.aimd };
+    this.#windows = options.windowsMs ?? standardWindowsMs;
+    this.#limits = {
+      historySize: options.historySize ?? 32,
+      historyMs: options.historyMs ?? 600_000,
+      inFlightExpiryMs: options.inFlightExpiryMs ?? 600_000,
+    };
+  }
+
+  /** At send: reserves `cost` on the bucket (its `mark` goes back with the answer), or says when it can. */
+  take(key: string, now: number, cost: BucketCost): CapacityTake | Promise<CapacityTake> {
+    const charged = charge(cost);
+    if (charged.requests === 0 && charged.tokens === 0) return { ok: true, mark: null };
+    const local = this.#local(key, now);
+    if (this.#capped(this.#store.bucket(key, now), local, now))
+      return { ok: false, retryAt: now + this.#slowStartRetryMs, reason: "slow_start" };
+    local.charge(charged, 1);
+    const result = this.#store.takeBucket(key, now, charged);
+    if (result instanceof Promise)
+      return result.then((taken) => this.#taken(key, local, charged, now, taken));
+    return this.#taken(key, local, charged, now, result);
+  }
+
+  /** The request never reached the provider (connection refused, aborted before sending): gives `cost` back. */
+  release(key: string, now: number, cost: BucketCost): void {
+    const charged = charge(cost);
+    this.#local(key, now).charge(charged, -1);
+    if (charged.requests > 0 || charged.tokens > 0) this.#store.releaseBucket(key, now, charged);
+  }
+
+  /** Every answer (success, 429, failure after reaching the provider), once, when its headers arrive. */
+  observe(key: string, observation: CapacityObservation): void {
+    const { at, sentAt, mark } = observation;
+    const local = this.#local(key, at);
+    local.charge(charge(observation.cost), -1);
+    const state = this.#store.bucket(key, at);
+    const readings = answerReadings(observation.rateLimits, sentAt);
+    if (readings.requests !== null || readings.tokens !== null) local.headersAt = at;
+    const requests = this.#reading(local, state, "requests", readings.requests, at);
+    const tokens = this.#reading(local, state, "tokens", readings.tokens, at);
+    if (requests !== null && requests.remaining !== null && mark !== null) {
+      const { capacity, rate, remaining } = requests;
+      this.#detector.observe(key, { sentAt, remaining, mark: mark.requests, capacity, rate });
+    }
+    const headers = requests !== null || tokens !== null;
+    const used = observation.usedTokens;
+    // With a tokens reading the provider's remaining already holds its own charge: settling again would count it twice.
+    const extraTokens =
+      tokens?.remaining != null || used === null ? 0 : Math.max(0, used - observation.cost.tokens);
+    this.#store.observeBucket(key, at, {
+      sentAt,
+      mark,
+      rejected: observation.outcome === "rate_limited",
+      requests,
+      tokens,
+      retryAt: observation.retryAfterMs === null ? null : at + observation.retryAfterMs,
+      extraTokens,
+      aimd: !headers && this.#pacesByAimd(state, local, observation) ? this.#aimd : null,
+    });
+  }
+
+  /** Non-mutating: null when the bucket can take `cost` now, else when it can (to skip it before choosing). */
+  blockedUntil(key: string, now: number, cost: BucketCost): number | null {
+    const charged = charge(cost);
+    if (charged.requests === 0 && charged.tokens === 0) return null;
+    const state = this.#store.bucket(key, now);
+    const local = this.#locals.get(key);
+    if (local && this.#capped(state, local, now)) return now + this.#slowStartRetryMs;
+    return state === null ? null : fitsAt(state, now, charged);
+  }
+
+  /** The share of its capacity the bucket has left (0.02–1), to scale its selection weight. */
+  headroom(key: string, now: number): number {
+    const state = this.#store.bucket(key, now);
+    return state === null ? 1 : Math.min(1, Math.max(0.02, levelShare(state)));
+  }
+
+  /** Requests of `cost` the bucket can take between now and `now + horizonMs` (Infinity while unknown). */
+  slotsWithin(key: string, now: number, horizonMs: number, cost: BucketCost): number {
+    const state = this.#store.bucket(key, now);
+    return state === null ? Number.POSITIVE_INFINITY : Math.floor(slotsOver(state, horizonMs, charge(cost)));
+  }
+
+  /** What is learned about the bucket, for /status and /metrics. */
+  view(key: string, now: number): CapacityView {
+    const state = this.#store.bucket(key, now);
+    const local = this.#locals.get(key);
+    const dimension = (name: "requests" | "tokens"): CapacityDimensionView => {
+      const known = state !== null && state[name].capacity > 0 ? state[name] : null;
+      return {
+        capacity: known?.capacity ?? null,
+        refillPerMinute: known === null ? null : known.rate * minute,
+        remaining: known?.level ?? null,
+        inFlight: local?.inFlight[name] ?? 0,
+      };
+    };
+    return {
+      key,
+      mode: state?.mode ?? "unknown",
+      requests: dimension("requests"),
+      tokens: dimension("tokens"),
+      answers: state?.answers ?? 0,
+      rejected: state?.rejected ?? 0,
+      sharedWith: this.#detector.sharedWith(key),
+      stale: state !== null && state.answers > 0 && now - state.observedAt > this.#staleMs,
+      observedAt: state === null || state.observedAt === 0 ? null : state.observedAt,
+    };
+  }
+
+  /** Forgets this node's part (in flight, answers, detection); the store's records stay. */
+  clear(): void {
+    this.#locals.clear();
+    this.#detector.clear();
+  }
+
+  #local(key: string, now: number): LocalBucket {
+    let local = this.#locals.get(key);
+    if (!local) {
+      local = new LocalBucket(this.#limits);
+      this.#locals.set(key, local);
+    }
+    local.touch(now);
+    return local;
+  }
+
+  /** Nothing learned yet (or stale) and enough of this node's requests in flight. */
+  #capped(state: BucketState | null, local: LocalBucket, now: number): boolean {
+    const learning = state === null || state.mode === "unknown" || now - state.observedAt > this.#staleMs;
+    return learning && local.inFlight.count >= this.#slowStartInFlight;
+  }
+
+  #taken(key: string, local: LocalBucket, charged: BucketCost, now: number, taken: BucketTake): CapacityTake {
+    if (!taken.ok) {
+      local.charge(charged, -1);
+      return { ok: false, retryAt: taken.retryAt, reason: taken.dimension };
+    }
+    this.#detector.noteTake(key, now, taken.mark.requests);
+    return { ok: true, mark: taken.mark };
+  }
+
+  /** A dimension's reading for the store: the shape fitted from this node's answers (or known before) and the remaining. */
+  #reading(
+    local: LocalBucket,
+    state: BucketState | null,
+    name: "requests" | "tokens",
+    reading: DimensionReading | null,
+    now: number,
+  ): BucketReading | null {
+    if (reading === null) return null;
+    if (reading.point !== null) local.addPoint(name, reading.point);
+    const known = state !== null && state.mode === "headers" && state[name].capacity > 0 ? state[name] : null;
+    const prior = known === null ? null : { capacity: known.capacity, rate: known.rate };
+    const fit = fitBucket(local.points(name, now), prior, this.#windows);
+    if (fit !== null) return { capacity: fit.capacity, rate: fit.rate, remaining: reading.remaining };
+    if (prior !== null) return { ...prior, remaining: reading.remaining };
+    // A limit but no reset yet: the limit over a minute, full.
+    if (reading.limit !== null && reading.limit > 0)
+      return { capacity: reading.limit, rate: reading.limit / minute, remaining: reading.remaining };
+    return null;
+  }
+
+  /** Whether a headerless answer paces the bucket by AIMD: not when headers came lately, nor a plain failure. */
+  #pacesByAimd(state: BucketState | null, local: LocalBucket, observation: CapacityObservation): boolean {
+    if (observation.outcome === "failed") return false;
+    if (local.headersAt > 0 && observation.at - local.headersAt <= this.#staleMs) return false;
+    if (observation.outcome === "success") return true;
+    return state === null || state.mode !== "headers";
+  }
+}

@@ -1,0 +1,58 @@
+import type { BucketCost } from "../../types/index.js";
+import type { BucketPoint } from "./readings.js";
+
+/** Limits of what one node keeps per bucket. */
+export interface LocalLimits {
+  historySize: number;
+  historyMs: number;
+  inFlightExpiryMs: number;
+}
+
+/**
+ * What one node keeps about one bucket besides the shared record: its requests in flight (for the
+ * slow-start cap and the view) and its recent answers per dimension (for the estimator).
+ */
+export class LocalBucket {
+  readonly inFlight = { requests: 0, tokens: 0, count: 0 };
+  /** When this node last saw rate-limit headers on the bucket; 0: never. */
+  headersAt = 0;
+  readonly #points = { requests: [] as BucketPoint[], tokens: [] as BucketPoint[] };
+  readonly #limits: LocalLimits;
+  #activeAt = Number.NEGATIVE_INFINITY;
+
+  constructor(limits: LocalLimits) {
+    this.#limits = limits;
+  }
+
+  /** Notes activity at `now`; after a long silence the in-flight counts are dropped (answers lost). */
+  touch(now: number): void {
+    if (now - this.#activeAt > this.#limits.inFlightExpiryMs) {
+      this.inFlight.requests = 0;
+      this.inFlight.tokens = 0;
+      this.inFlight.count = 0;
+    }
+    this.#activeAt = Math.max(this.#activeAt, now);
+  }
+
+  /** Counts a request (and its charge) in flight (`sign` 1) or out of it (`sign` -1). */
+  charge(cost: BucketCost, sign: 1 | -1): void {
+    const flight = this.inFlight;
+    flight.count = Math.max(0, flight.count + sign);
+    flight.requests = Math.max(0, flight.requests + sign * Math.max(0, cost.requests));
+    flight.tokens = Math.max(0, flight.tokens + sign * Math.max(0, cost.tokens));
+  }
+
+  addPoint(dimension: "requests" | "tokens", point: BucketPoint): void {
+    const points = this.#points[dimension];
+    points.push(point);
+    if (points.length > this.#limits.historySize) points.splice(0, points.length - this.#limits.historySize);
+  }
+
+  /** The answers to fit at `now`: the newest, none older than `historyMs`. */
+  points(dimension: "requests" | "tokens", now: number): BucketPoint[] {
+    const since = now - this.#limits.historyMs;
+    const points = this.#points[dimension];
+    while (points.length > 0 && (points[0]?.at ?? 0) < since) points.shift();
+    return points;
+  }
+}
