@@ -51,7 +51,9 @@ export interface PacingResult {
 
 interface Waiting {
   arrivedAt: number;
+  /** llmux's estimate, and what the provider will charge. */
   tokens: number;
+  charged: number;
 }
 
 interface Node {
@@ -61,9 +63,9 @@ interface Node {
 }
 
 type Event =
-  | { at: number; kind: "arrive"; node: Node; tokens: number }
+  | { at: number; kind: "arrive"; node: Node; tokens: number; charged: number }
   | { at: number; kind: "wake"; node: Node }
-  | { at: number; kind: "admit"; node: Node; sentAt: number; tokens: number; mark: BucketMark | null }
+  | { at: number; kind: "admit"; node: Node; sentAt: number; request: Waiting; mark: BucketMark | null }
   | { at: number; kind: "answer"; node: Node; observation: Parameters<PacingGate["observe"]>[1] };
 
 /** A binary min-heap of events by time (then insertion order). */
@@ -133,7 +135,8 @@ export async function runPacing(scenario: PacingScenario): Promise<PacingResult>
   let dealt = 0;
   for (let at = start + exponential(rng, 1 / (scenario.load * requestRate)); at < end;) {
     const tokens = Math.round(uniform(scenario.tokensPerRequest));
-    events.push({ at, kind: "arrive", node: nodes[dealt++ % nodes.length]!, tokens });
+    const charged = Math.round(tokens * (scenario.chargeError ? uniform(scenario.chargeError) : 1));
+    events.push({ at, kind: "arrive", node: nodes[dealt++ % nodes.length]!, tokens, charged });
     at += exponential(rng, 1 / (scenario.load * requestRate));
   }
   const count = {
@@ -153,14 +156,8 @@ export async function runPacing(scenario: PacingScenario): Promise<PacingResult>
       if (result.ok) {
         node.queue.shift();
         count.sent += 1;
-        events.push({
-          at: now + uniform(scenario.toAdmission),
-          kind: "admit",
-          node,
-          sentAt: now,
-          tokens: head.tokens,
-          mark: result.mark,
-        });
+        const at = now + uniform(scenario.toAdmission);
+        events.push({ at, kind: "admit", node, sentAt: now, request: head, mark: result.mark });
         continue;
       }
       if (result.retryAt - head.arrivedAt > scenario.maxWaitMs) {
@@ -180,8 +177,8 @@ export async function runPacing(scenario: PacingScenario): Promise<PacingResult>
   for (let event = events.pop(); event; event = events.pop()) {
     const now = event.at;
     if (event.kind === "arrive") {
-      count.offeredTokens += event.tokens;
-      event.node.queue.push({ arrivedAt: now, tokens: event.tokens });
+      count.offeredTokens += event.charged;
+      event.node.queue.push({ arrivedAt: now, tokens: event.tokens, charged: event.charged });
       if (event.node.queue.length === 1) await drain(event.node, now);
     } else if (event.kind === "wake") {
       if (event.node.wakeAt !== now) continue;
@@ -190,7 +187,7 @@ export async function runPacing(scenario: PacingScenario): Promise<PacingResult>
     } else if (event.kind === "answer") {
       event.node.gate.observe(key, event.observation);
     } else {
-      const charged = Math.round(event.tokens * (scenario.chargeError ? uniform(scenario.chargeError) : 1));
+      const { tokens, charged } = event.request;
       const answer = provider.answer(now, charged);
       if (now <= end) {
         if (answer.status === 200) {
@@ -203,7 +200,7 @@ export async function runPacing(scenario: PacingScenario): Promise<PacingResult>
         sentAt: event.sentAt,
         at,
         mark: event.mark,
-        cost: { requests: 1, tokens: event.tokens },
+        cost: { requests: 1, tokens },
         outcome: answer.status === 200 ? ("success" as const) : ("rate_limited" as const),
         rateLimits: answer.headers,
         retryAfterMs: answer.retryAfterMs,

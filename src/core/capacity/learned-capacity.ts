@@ -82,7 +82,7 @@ export class LearnedCapacity {
     const local = this.#local(key, now);
     if (this.#capped(this.#store.bucket(key, now), local, now))
       return { ok: false, retryAt: now + this.#slowStartRetryMs, reason: "slow_start" };
-    local.charge(charged, 1);
+    local.charge(charged, 1, now);
     const result = this.#store.takeBucket(key, now, charged);
     if (result instanceof Promise)
       return result.then((taken) => this.#taken(key, local, charged, now, taken));
@@ -92,7 +92,7 @@ export class LearnedCapacity {
   /** The request never reached the provider (connection refused, aborted before sending): gives `cost` back. */
   release(key: string, now: number, cost: BucketCost): void {
     const charged = charge(cost);
-    this.#local(key, now).charge(charged, -1);
+    this.#local(key, now).charge(charged, -1, now);
     if (charged.requests > 0 || charged.tokens > 0) this.#store.releaseBucket(key, now, charged);
   }
 
@@ -100,7 +100,7 @@ export class LearnedCapacity {
   observe(key: string, observation: CapacityObservation): void {
     const { at, sentAt, mark } = observation;
     const local = this.#local(key, at);
-    local.charge(charge(observation.cost), -1);
+    local.charge(charge(observation.cost), -1, at);
     const state = this.#store.bucket(key, at);
     const readings = answerReadings(observation.rateLimits, sentAt);
     if (readings.requests !== null || readings.tokens !== null) local.headersAt = at;
@@ -187,7 +187,7 @@ export class LearnedCapacity {
       local = new LocalBucket(this.#limits);
       this.#locals.set(key, local);
     }
-    local.touch(now);
+    local.expire(now);
     return local;
   }
 
@@ -199,7 +199,7 @@ export class LearnedCapacity {
 
   #taken(key: string, local: LocalBucket, charged: BucketCost, now: number, taken: BucketTake): CapacityTake {
     if (!taken.ok) {
-      local.charge(charged, -1);
+      local.charge(charged, -1, now);
       return { ok: false, retryAt: taken.retryAt, reason: taken.dimension };
     }
     this.#detector.noteTake(key, now, taken.mark.requests);

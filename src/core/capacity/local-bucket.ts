@@ -24,18 +24,20 @@ export class LocalBucket {
     this.#limits = limits;
   }
 
-  /** Notes activity at `now`; after a long silence the in-flight counts are dropped (answers lost). */
-  touch(now: number): void {
-    if (now - this.#activeAt > this.#limits.inFlightExpiryMs) {
-      this.inFlight.requests = 0;
-      this.inFlight.tokens = 0;
-      this.inFlight.count = 0;
-    }
-    this.#activeAt = Math.max(this.#activeAt, now);
+  /**
+   * Drops the in-flight counts when nothing was charged or answered for `inFlightExpiryMs` (answers
+   * lost: a denied take is no sign of life, or a node retrying forever would never recover).
+   */
+  expire(now: number): void {
+    if (now - this.#activeAt <= this.#limits.inFlightExpiryMs) return;
+    this.inFlight.requests = 0;
+    this.inFlight.tokens = 0;
+    this.inFlight.count = 0;
   }
 
-  /** Counts a request (and its charge) in flight (`sign` 1) or out of it (`sign` -1). */
-  charge(cost: BucketCost, sign: 1 | -1): void {
+  /** Counts a request (and its charge) in flight (`sign` 1) or out of it (`sign` -1) at `now`. */
+  charge(cost: BucketCost, sign: 1 | -1, now: number): void {
+    this.#activeAt = Math.max(this.#activeAt, now);
     const flight = this.inFlight;
     flight.count = Math.max(0, flight.count + sign);
     flight.requests = Math.max(0, flight.requests + sign * Math.max(0, cost.requests));

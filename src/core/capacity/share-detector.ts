@@ -23,6 +23,8 @@ interface PairSums {
 }
 
 const keptSends = 4_096;
+/** Answers compared are at least this far apart (more of the other's sends in between: more signal). */
+const intervalMs = 2_000;
 /** Weight of older intervals, per new one. */
 const decay = 0.97;
 const minimumIntervals = 8;
@@ -80,12 +82,12 @@ export class ShareDetector {
     log.add(at, mark);
   }
 
-  /** An answer on `key`; compared with the newest before it. */
+  /** An answer on `key`; compared with the one that started the current interval (at least `intervalMs` before). */
   observe(key: string, sample: ShareSample): void {
     const previous = this.#previous.get(key);
-    if (previous && sample.mark <= previous.mark) return;
+    if (previous && (sample.mark <= previous.mark || sample.sentAt - previous.sentAt < intervalMs)) return;
     this.#previous.set(key, sample);
-    if (!previous || sample.sentAt <= previous.sentAt || !(sample.rate > 0)) return;
+    if (!previous || !(sample.rate > 0)) return;
     const elapsed = sample.sentAt - previous.sentAt;
     const refilled = previous.remaining + sample.rate * elapsed;
     // The bucket may have been full in between: what it lost then cannot be told.
