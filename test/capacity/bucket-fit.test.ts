@@ -105,7 +105,8 @@ describe("answerReadings", () => {
       "anthropic-ratelimit-input-tokens-reset": "2025-10-25T12:00:02.500Z",
     };
     const readings = answerReadings(headers, sentAt);
-    expect(readings.requests?.point).toMatchObject({ timeToFull: 2_750, resolution: 1_000 });
+    // 2.75 s to the whole-second reset, less half a second for its rounding.
+    expect(readings.requests?.point).toMatchObject({ timeToFull: 2_250, resolution: 1_000 });
     expect(readings.tokens?.point).toMatchObject({ remaining: 9_000, timeToFull: 2_250, resolution: 1 });
   });
 

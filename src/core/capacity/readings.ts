@@ -56,12 +56,9 @@ function reading(
   if (dimension === null || dimension.remaining === null) return null;
   const { remaining, limit, resetAt } = dimension;
   if (resetAt === null) return { remaining, limit, point: null };
-  // Not corrected for rounding: remaining values are whole (floored), which already errs small.
-  return {
-    remaining,
-    limit,
-    point: { at: sentAt, timeToFull: resetAt - sentAt, remaining, limit, resolution },
-  };
+  // A whole-second reset may be rounded either way: count half a second less (errs small when truncated).
+  const timeToFull = resetAt - sentAt - (resolution >= wholeSeconds ? resolution / 2 : 0);
+  return { remaining, limit, point: { at: sentAt, timeToFull, remaining, limit, resolution } };
 }
 
 /**
