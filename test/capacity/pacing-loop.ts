@@ -1,6 +1,13 @@
 import type { CapacityObservation } from "../../src/core/capacity/index.js";
 import type { BucketMark } from "../../src/types/index.js";
-import { exponential, ModelProvider, seededRng, type HeaderStyle, type ModelLimit } from "./bucket-model.js";
+import {
+  exponential,
+  ModelProvider,
+  seededRng,
+  type HeaderStyle,
+  type ModelAnswer,
+  type ModelLimit,
+} from "./bucket-model.js";
 
 /** What the loop needs of a gate: `LearnedCapacity`, or a baseline. */
 export interface PacingGate {
@@ -31,6 +38,8 @@ export interface PacingScenario {
   toAnswer: [number, number];
   /** How long a request may wait for capacity before it is turned away (the engine's maxWaitMs). */
   maxWaitMs: number;
+  /** Answers a request admitted at `now` charged `tokens`; default: the bucket model of `requests`/`tokens`/`style`. */
+  provider?: (now: number, tokens: number) => Promise<ModelAnswer>;
   /** Nodes; arrivals are dealt to them in turn. They share the provider key. */
   gates: PacingGate[];
   seed: number;
@@ -188,7 +197,9 @@ export async function runPacing(scenario: PacingScenario): Promise<PacingResult>
       event.node.gate.observe(key, event.observation);
     } else {
       const { tokens, charged } = event.request;
-      const answer = provider.answer(now, charged);
+      const answer = scenario.provider
+        ? await scenario.provider(now, charged)
+        : provider.answer(now, charged);
       if (now <= end) {
         if (answer.status === 200) {
           count.served += 1;
