@@ -10,12 +10,14 @@ import type { Answer } from "./quota-calls.js";
 import { startContender, type ContenderName } from "./quota-contenders.js";
 import type { RedisState } from "./quota-gateway-config.js";
 import type { TimeScale } from "./quota-scale.js";
-import { quotaRequests, simulatorLimits, type Scenario } from "./quota-scenarios.js";
+import { quotaRequests, simulatorLimits, type Metering, type Scenario } from "./quota-scenarios.js";
 
 export interface RunSettings {
   readonly scale: TimeScale;
   /** Length of the arrival period, in (scaled) windows. */
   readonly windows: number;
+  /** The simulator's metering: token buckets (the default) or fixed windows. */
+  readonly limiter: "bucket" | "window";
   /** Bucket capacity as a share of each limit. */
   readonly burst: number;
   readonly latencyMs: number;
@@ -69,6 +71,11 @@ export function seededRng(seed: number): () => number {
   };
 }
 
+/** The simulator's metering in these settings. */
+export function meteringOf(settings: RunSettings): Metering {
+  return { limiter: settings.limiter, burst: settings.burst, windowMs: settings.scale.windowMs };
+}
+
 /** Length of the arrival period, ms. */
 export function periodMs(settings: RunSettings): number {
   return settings.windows * settings.scale.windowMs;
@@ -77,7 +84,7 @@ export function periodMs(settings: RunSettings): number {
 /** Arrival offsets (ms): evenly spaced, or a Poisson process, at `loadPercent` of the true quota. */
 export function arrivalOffsets(scenario: Scenario, settings: RunSettings): number[] {
   const period = periodMs(settings);
-  const quota = quotaRequests(scenario, settings.burst, settings.scale.windowMs, period);
+  const quota = quotaRequests(scenario, meteringOf(settings), period);
   const perMs = ((scenario.loadPercent / 100) * quota) / period;
   const offsets: number[] = [];
   if (settings.arrivals === "even") {
@@ -108,7 +115,7 @@ export async function runContender(
 ): Promise<ContenderRun> {
   const sim = await startSimulator({
     ...simulatorLimits(scenario),
-    limiter: "bucket",
+    limiter: settings.limiter,
     burst: settings.burst,
     windowMs: settings.scale.windowMs,
     countRejected: settings.countRejected,

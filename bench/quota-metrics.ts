@@ -1,5 +1,5 @@
 /** What `npm run bench:quota` measures of one contender's run. */
-import { periodMs, type ContenderRun, type RunSettings } from "./quota-load.js";
+import { meteringOf, periodMs, type ContenderRun, type RunSettings } from "./quota-load.js";
 import { trueQuota, type Scenario } from "./quota-scenarios.js";
 
 export interface RunMetrics {
@@ -69,7 +69,7 @@ export function measure(run: ContenderRun, scenario: Scenario, settings: RunSett
     (sum, record) => sum + (scenario.bind === "tokens" ? (record.charged ?? 0) : 1),
     0,
   );
-  const quota = trueQuota(scenario, settings.burst, settings.scale.windowMs, periodMs(settings));
+  const quota = trueQuota(scenario, meteringOf(settings), periodMs(settings));
   const upstream429 = run.upstream.filter((record) => record.status === 429).length;
   return {
     offered,

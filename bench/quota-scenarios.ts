@@ -208,27 +208,32 @@ export function configuredLimits(scenario: Scenario, key: KeySpec): { rpm: numbe
   return { rpm: Math.floor((org?.rpm ?? 0) / members), tpm: Math.floor((org?.tpm ?? 0) / members) };
 }
 
+/** How the simulator meters: token buckets of `burst × limit`, or fixed windows (burst unused). */
+export interface Metering {
+  readonly limiter: "bucket" | "window";
+  readonly burst: number;
+  readonly windowMs: number;
+}
+
 /**
  * The true combined quota over `durationMs`, in the binding unit: for each owner of limits (a key without an
- * org, or an org), its bucket's capacity (`burst × limit`) plus its refill (`limit × duration / window`).
+ * org, or an org), its bucket's capacity (`burst × limit`) plus its refill (`limit × duration / window`); with
+ * fixed windows, a whole limit per window begun.
  */
-export function trueQuota(scenario: Scenario, burst: number, windowMs: number, durationMs: number): number {
+export function trueQuota(scenario: Scenario, metering: Metering, durationMs: number): number {
+  const { limiter, burst, windowMs } = metering;
+  const windows = limiter === "window" ? Math.ceil(durationMs / windowMs) : burst + durationMs / windowMs;
   const owners: Array<{ rpm: number; tpm: number }> = [
     ...scenario.keys.filter((key) => key.org === undefined),
     ...scenario.orgs,
   ];
   const unit = (owner: { rpm: number; tpm: number }): number =>
     scenario.bind === "tokens" ? owner.tpm : owner.rpm;
-  return owners.reduce((sum, owner) => sum + unit(owner) * (burst + durationMs / windowMs), 0);
+  return owners.reduce((sum, owner) => sum + unit(owner) * windows, 0);
 }
 
 /** The true quota in requests: for tokens, the token quota over the cost of one request. */
-export function quotaRequests(
-  scenario: Scenario,
-  burst: number,
-  windowMs: number,
-  durationMs: number,
-): number {
-  const quota = trueQuota(scenario, burst, windowMs, durationMs);
+export function quotaRequests(scenario: Scenario, metering: Metering, durationMs: number): number {
+  const quota = trueQuota(scenario, metering, durationMs);
   return scenario.bind === "tokens" ? quota / requestCost(scenario.maxTokens) : quota;
 }

@@ -14,11 +14,12 @@
  * Flags: `--quick` (4 windows per scenario), `--windows=N`, `--window-ms=N`, `--burst=0.25,1`,
  * `--only=80%,org` (scenario names containing one of these), `--even` (evenly spaced arrivals), `--seed=N`,
  * `--count-rejected` (the simulator counts rejected requests, as OpenAI does), `--max-wait-ms=N` (llmux's wait
- * for capacity instead of its scaled default).
+ * for capacity instead of its scaled default), `--limiter=window` (the simulator's fixed windows instead of
+ * token buckets, as bench:quota measured before; no burst).
  */
 import { cpus, loadavg } from "node:os";
 import { CONTENDERS } from "./quota-contenders.js";
-import { runScenario, type RunSettings } from "./quota-load.js";
+import { meteringOf, runScenario, type RunSettings } from "./quota-load.js";
 import { measure } from "./quota-metrics.js";
 import { deleteKeys, redisAnswers } from "./quota-redis.js";
 import { barsTable, resultsTable, summary, verdict, type ResultRow } from "./quota-report.js";
@@ -33,7 +34,9 @@ const quick = args.includes("--quick");
 const scale = timeScale(Number(flag("window-ms") ?? 4000));
 const maxWait = flag("max-wait-ms");
 const engine = scaledEngineOptions(scale, maxWait === undefined ? undefined : Number(maxWait));
-const bursts = (flag("burst") ?? "0.25,1").split(",").map(Number);
+const limiter = flag("limiter") === "window" ? "window" : "bucket";
+// Fixed windows have no burst: one pass.
+const bursts = limiter === "window" ? [1] : (flag("burst") ?? "0.25,1").split(",").map(Number);
 const only = flag("only")?.split(",");
 const base = {
   scale,
@@ -44,6 +47,7 @@ const base = {
   arrivals: args.includes("--even") ? "even" : "poisson",
   seed: Number(flag("seed") ?? 42),
   countRejected: args.includes("--count-rejected"),
+  limiter,
 } as const;
 
 async function main(): Promise<void> {
@@ -53,7 +57,7 @@ async function main(): Promise<void> {
     ? { url: "redis://127.0.0.1:6379", prefix: `llmux-bench-quota:${process.pid}:${began}:` }
     : undefined;
   console.log(
-    "bench:quota — llmux learned / configured vs naive, simulator in-process on 127.0.0.1 (token buckets)",
+    `bench:quota — llmux learned / configured vs naive, simulator in-process on 127.0.0.1 (${limiter === "bucket" ? "token buckets" : "fixed windows"})`,
   );
   for (const line of describeScale(scale, engine, base.latencyMs)) console.log(line);
   console.log(
@@ -86,7 +90,7 @@ async function main(): Promise<void> {
     for (const burst of bursts) {
       const settings: RunSettings = { ...base, burst, redis };
       const { offsets, runs, loopDelayP99Ms } = await runScenario(scenario, settings, CONTENDERS);
-      const quota = quotaRequests(scenario, burst, scale.windowMs, base.windows * scale.windowMs);
+      const quota = quotaRequests(scenario, meteringOf(settings), base.windows * scale.windowMs);
       const results = runs.map((run) => ({
         scenario: scenario.name,
         burst,
