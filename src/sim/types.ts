@@ -116,7 +116,10 @@ export interface SimulatorOptions {
    * buckets refilling continuously, as real providers meter). Default `window`.
    */
   limiter?: SimLimiterKind;
-  /** Bucket mode: the capacity of every bucket as a share of its limit, in (0, 1], unless a key or org sets its own. Default 1. */
+  /**
+   * Bucket mode: the capacity of every bucket as a share of its limit, in (0, 1], unless a key or org sets
+   * its own `burst`. Default 1.
+   */
   burst?: number;
   /**
    * What a set of limits meters: `key` (all models of a key, or of an org, together) or `model` (each model
@@ -206,7 +209,7 @@ export interface Simulator {
   readonly requests: SimRequestRecord[];
   addFault(fault: SimFault): void;
   clearFaults(): void;
-  /** Adds a known key or replaces its limits (its current window counters are kept). */
+  /** Adds a known key or replaces its options (the counts of limits that did not change are kept). */
   setKey(key: string, options: SimKeyOptions): void;
   /** Adds an organisation or replaces its limits (its counters are kept). */
   setOrg(org: string, options: SimOrgOptions): void;
