@@ -16,3 +16,4 @@ export { readAnthropicError, type AnthropicErrorFields } from "./error.js";
 export { anthropicFinishReason, type AnthropicMappedFinishReason } from "./finish-reason.js";
 export { anthropicUsage } from "./usage.js";
 export { defaultMaxTokens } from "./max-tokens.js";
+export * from "./inbound/index.js";
