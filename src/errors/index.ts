@@ -4,3 +4,4 @@ export { redactSecrets } from "./redact.js";
 export { SecretRedactor, minimumSecretLength, type SecretSources } from "./secret-redactor.js";
 export { clipText } from "./clip.js";
 export { GatewayShutdownError } from "./gateway-shutdown-error.js";
+export * from "./budget-errors.js";
