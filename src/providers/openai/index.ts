@@ -3,3 +3,4 @@ export { mapOpenAIStream, mapOpenAIStreamData } from "./stream.js";
 export { scanOpenAIStreamData } from "./stream-scan.js";
 export { scanUsage, framedAsObject } from "./response-scan.js";
 export { fitToolCallIds, maxToolCallIdLength } from "./tool-call-ids.js";
+export * from "./responses/index.js";
