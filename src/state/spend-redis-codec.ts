@@ -53,6 +53,16 @@ function integer(value: unknown): number {
   return Number.isFinite(parsed) ? parsed : 0;
 }
 
+/** The records of an HGETALL of the key records (a flat array or an object), bad entries skipped. */
+export function decodeKeyRecords(reply: unknown): VirtualKeyRecord[] {
+  const values = Array.isArray(reply)
+    ? reply.filter((_, index) => index % 2 === 1)
+    : isRecord(reply)
+      ? Object.values(reply)
+      : [];
+  return values.map(decodeKey).filter((record): record is VirtualKeyRecord => record !== null);
+}
+
 /** The reply of the reserve script. */
 export function decodeReserve(reply: unknown): ReserveOutcome {
   if (!Array.isArray(reply)) throw new Error("unexpected reserve reply");

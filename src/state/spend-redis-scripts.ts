@@ -1,5 +1,8 @@
 import { createHash } from "node:crypto";
 import { fitSlack } from "./capacity.js";
+import { keyWindowMs } from "./spend-ledger.js";
+import { spendTtl } from "./spend-redis-keys.js";
+import type { ReserveRequest, SettleRequest } from "./spend-types.js";
 import type { RedisConnection } from "./redis-connection.js";
 import { prelude } from "./redis-lua.js";
 
@@ -172,4 +175,36 @@ export async function runScript(
     if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
     return connection.call(["eval", which.source, ...tail]);
   }
+}
+
+/** ARGV of the reserve script. */
+export function reserveArgs(request: ReserveRequest): string[] {
+  return [
+    String(request.now),
+    String(request.amountNanoUsd),
+    String(request.tokens),
+    request.budget ? String(request.budget.limitNanoUsd) : "",
+    request.rpm === null ? "" : String(request.rpm),
+    request.tpm === null ? "" : String(request.tpm),
+    String(keyWindowMs),
+    request.reservationId,
+    String(request.expiresAt),
+  ];
+}
+
+/** ARGV of the settle script (the spend counter lives until 2 days after its window ends). */
+export function settleArgs(request: SettleRequest): string[] {
+  const periodEnd = request.periodEnd ?? Infinity;
+  const ttl = Number.isFinite(periodEnd)
+    ? String(Math.max(1, Math.ceil(periodEnd - request.now + spendTtl.spentGraceMs)))
+    : "";
+  return [
+    String(request.now),
+    String(request.amountNanoUsd),
+    request.reservationId ?? "",
+    String(request.tokensDelta),
+    String(keyWindowMs),
+    ttl,
+    request.periodStart === null ? "0" : "1",
+  ];
 }

@@ -5,10 +5,10 @@ import type { RedisConnection } from "./redis-connection.js";
 import { RedisLink } from "./redis-link.js";
 import type { SyncPlan } from "./redis-sync.js";
 import { parseRedisUrl } from "./redis-url.js";
-import { decodeKey, decodeReserve, encodeKey, sumBuckets } from "./spend-redis-codec.js";
+import { decodeKey, decodeKeyRecords, decodeReserve, encodeKey, sumBuckets } from "./spend-redis-codec.js";
 import { reportCommands } from "./spend-redis-report.js";
 import { spendRedisKeys, spendTtl, type SpendRedisKeys } from "./spend-redis-keys.js";
-import { runScript, spendScripts } from "./spend-redis-scripts.js";
+import { reserveArgs, runScript, settleArgs, spendScripts } from "./spend-redis-scripts.js";
 import { KeyIndex } from "./spend-key-index.js";
 import { SpendDeltas } from "./spend-deltas.js";
 import { keyWindowMs, SpendLedger } from "./spend-ledger.js";
@@ -153,17 +153,7 @@ export class RedisSpendStore implements SpendStore {
             connection,
             spendScripts.reserve,
             this.#scriptKeys(request.keyId, request.budget?.periodStart ?? 0, request.now, true),
-            [
-              String(request.now),
-              String(request.amountNanoUsd),
-              String(request.tokens),
-              request.budget ? String(request.budget.limitNanoUsd) : "",
-              request.rpm === null ? "" : String(request.rpm),
-              request.tpm === null ? "" : String(request.tpm),
-              String(keyWindowMs),
-              request.reservationId,
-              String(request.expiresAt),
-            ],
+            reserveArgs(request),
           ),
         );
         if (request.budget && (outcome.ok || outcome.reason === "budget")) {
@@ -261,18 +251,7 @@ export class RedisSpendStore implements SpendStore {
     if (keyId === null) return;
     const periodStart = request.periodStart ?? 0;
     const periodEnd = request.periodEnd ?? Infinity;
-    const ttl = Number.isFinite(periodEnd)
-      ? String(Math.max(1, Math.ceil(periodEnd - request.now + spendTtl.spentGraceMs)))
-      : "";
-    const args = [
-      String(request.now),
-      String(request.amountNanoUsd),
-      request.reservationId ?? "",
-      String(request.tokensDelta),
-      String(keyWindowMs),
-      ttl,
-      request.periodStart === null ? "0" : "1",
-    ];
+    const args = settleArgs(request);
     const keys = this.#scriptKeys(keyId, periodStart, request.now, false);
     const queue = () => {
       this.#unsent.push(request);
@@ -292,13 +271,7 @@ export class RedisSpendStore implements SpendStore {
     return {
       commands: [["hgetall", this.#keys.records]],
       apply: (results) => {
-        const reply = results[0];
-        const values = Array.isArray(reply)
-          ? reply.filter((_, index) => index % 2 === 1)
-          : isRecord(reply)
-            ? Object.values(reply)
-            : [];
-        const records = values.map(decodeKey).filter((record): record is VirtualKeyRecord => record !== null);
+        const records = decodeKeyRecords(results[0]);
         this.#view.replaceAll(records);
         return records.length;
       },

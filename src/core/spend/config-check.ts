@@ -99,7 +99,7 @@ export function checkVirtualKey(
     issues.add(`${path}.budget_period`, `must be one of ${budgetPeriods.join(", ")}`);
   }
   const budgetUsd = optionalAmount(input.budget_usd, `${path}.budget_usd`, issues);
-  if (period !== null && budgetUsd === null && input.budget_usd === undefined) {
+  if (period !== null && budgetPeriods.includes(period) && (input.budget_usd ?? null) === null) {
     issues.add(`${path}.budget_period`, "needs budget_usd");
   }
   const models = input.models ?? null;
