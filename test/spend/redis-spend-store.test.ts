@@ -3,7 +3,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SpendService } from "../../src/core/spend/index.js";
 import { BudgetExhaustedError } from "../../src/errors/index.js";
 import { createRedisSpendStore, type RedisSpendStore } from "../../src/state/spend-stores.js";
-import { deleteUnder, redisAnswers, uniquePrefix } from "../state/redis-helpers.js";
+import {
+  deleteUnder,
+  eventually,
+  redisAnswers,
+  startRedisServer,
+  stopRedisServer,
+  uniquePrefix,
+} from "../state/redis-helpers.js";
 import { keyRecord, reserveRequest, settleRequest, spendStoreContract, t0 } from "./spend-store-contract.js";
 
 const url = "redis://127.0.0.1:6379";
@@ -103,5 +110,45 @@ describe.skipIf(skip)("Redis spend store", () => {
         .poll(async () => (await b.findKey("a".repeat(64)))?.revokedAt, { timeout: 3_000, interval: 10 })
         .toBe(t0 + 1);
     });
+  });
+
+  it("while Redis is away decides on the node's ledger, and replays the settles when it is back", async () => {
+    const port = 6391;
+    const prefix = uniquePrefix();
+    let server = await startRedisServer(port);
+    const store = createRedisSpendStore({
+      url: `redis://127.0.0.1:${port}`,
+      prefix,
+      syncIntervalMs: 60_000,
+      flushIntervalMs: 60_000,
+    });
+    try {
+      await store.ready();
+      const first = reserveRequest({ amountNanoUsd: 0.5 * usd });
+      expect((await store.reserve(first)).ok).toBe(true);
+      store.settle(settleRequest(first, { amountNanoUsd: 0.5 * usd }));
+      await store.flush();
+      await stopRedisServer(server);
+      await eventually(() => store.status === "degraded", 3_000, "degraded");
+
+      // The ledger knows the 0.5 Redis reported: 0.4 fits, 0.2 more does not.
+      const offline = reserveRequest({ amountNanoUsd: 0.4 * usd });
+      expect(await store.reserve(offline)).toMatchObject({ ok: true, spentNanoUsd: 0.5 * usd });
+      expect(await store.reserve(reserveRequest({ amountNanoUsd: 0.2 * usd }))).toMatchObject({
+        ok: false,
+        reason: "budget",
+      });
+      store.settle(settleRequest(offline, { amountNanoUsd: 0.3 * usd }));
+      await expect(store.saveKey(keyRecord())).rejects.toThrow(/unavailable/);
+
+      server = await startRedisServer(port);
+      await eventually(() => store.status === "connected", 5_000, "reconnected");
+      await store.flush();
+      // The new server started empty: it holds what was replayed, 0.3.
+      expect(await store.spent("vk_a", t0)).toBe(0.3 * usd);
+    } finally {
+      await store.close();
+      await stopRedisServer(server);
+    }
   });
 });
