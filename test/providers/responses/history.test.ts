@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  dropUnreplayableReasoning,
   fromResponsesRequest,
   responsesHistory,
   toResponsesResponse,
@@ -54,5 +55,36 @@ describe("responsesHistory and previous_response_id", () => {
       { role: "tool", tool_call_id: "call_B2ctU0xRf", content: "{}" },
     ]);
     expect(responsesHistory(history, second, { output: [] })).toHaveLength(history.length + 2);
+  });
+});
+
+describe("dropUnreplayableReasoning", () => {
+  const ours = {
+    type: "reasoning",
+    id: "rs_x_0",
+    summary: [],
+    content: [{ type: "reasoning_text", text: "hm" }],
+  };
+  const encrypted = { type: "reasoning", id: "rs_1", summary: [], encrypted_content: "gAAAAB" };
+  const storedOnly = { type: "reasoning", id: "rs_2", summary: [{ type: "summary_text", text: "s" }] };
+  const user = { type: "message", role: "user", content: "hi" };
+
+  it("keeps the body when every reasoning item can be resolved", () => {
+    const body = { model: "gpt-5", input: [user, encrypted, storedOnly] };
+    expect(dropUnreplayableReasoning(body)).toBe(body);
+  });
+
+  it("drops llmux-made reasoning, and with store: false every reasoning item without encrypted_content", () => {
+    expect(dropUnreplayableReasoning({ model: "gpt-5", input: [user, ours, storedOnly] })).toEqual({
+      model: "gpt-5",
+      input: [user, storedOnly],
+    });
+    expect(
+      dropUnreplayableReasoning({ model: "gpt-5", store: false, input: [user, storedOnly, encrypted] }),
+    ).toEqual({
+      model: "gpt-5",
+      store: false,
+      input: [user, encrypted],
+    });
   });
 });

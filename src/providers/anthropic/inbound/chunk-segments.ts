@@ -99,6 +99,84 @@ function matches(segment: Segment, piece: Piece): boolean {
   return segment.kind === piece.kind && segment.toolIndex === piece.toolIndex;
 }
 
+/** The segmenter's state: the open segment, the buffered ones, the tool calls already closed. */
+class Segmenter implements ChunkSegmenter {
+  private current: Segment | null = null;
+  private readonly pending: Segment[] = [];
+  private readonly closedTools = new Set<number>();
+  private nextOrdinal = 0;
+  private ended = false;
+
+  push(delta: unknown): SegmentEvent[] {
+    if (this.ended) return [];
+    const events: SegmentEvent[] = [];
+    for (const piece of pieces(delta)) {
+      this.route(piece, events);
+      this.promote(events);
+    }
+    return events;
+  }
+
+  end(): SegmentEvent[] {
+    if (this.ended) return [];
+    this.ended = true;
+    const events: SegmentEvent[] = [];
+    this.close(events);
+    for (const segment of this.pending.splice(0)) {
+      this.open(segment, events);
+      this.close(events);
+    }
+    return events;
+  }
+
+  private close(events: SegmentEvent[]): void {
+    if (this.current === null) return;
+    events.push({ type: "close", segment: this.current });
+    if (this.current.kind === "tool") this.closedTools.add(this.current.toolIndex);
+    this.current = null;
+  }
+
+  private open(segment: Segment, events: SegmentEvent[]): void {
+    this.close(events);
+    segment.ordinal = this.nextOrdinal++;
+    this.current = segment;
+    events.push({ type: "open", segment });
+    if (segment.content !== "") events.push({ type: "delta", segment, text: segment.content });
+  }
+
+  /** A piece goes to the open segment (streamed), to a buffered one, or starts a new buffered one. */
+  private route(piece: Piece, events: SegmentEvent[]): void {
+    const current = this.current;
+    if (current !== null && matches(current, piece)) {
+      merge(current, piece);
+      if (piece.text !== "") events.push({ type: "delta", segment: current, text: piece.text });
+      return;
+    }
+    const waiting = this.pending.find((segment) => matches(segment, piece));
+    if (waiting !== undefined) return merge(waiting, piece);
+    if (piece.kind === "tool" && this.closedTools.has(piece.toolIndex)) return;
+    const { kind, toolIndex, id, name } = piece;
+    this.pending.push({ kind, toolIndex, id, name, ordinal: -1, content: piece.text });
+  }
+
+  /** Opens buffered segments in order while the open one can close. */
+  private promote(events: SegmentEvent[]): void {
+    for (;;) {
+      const next = this.pending[0];
+      if (next === undefined || !startable(next)) return;
+      if (this.current !== null && !closable(this.current)) return;
+      this.pending.shift();
+      this.open(next, events);
+    }
+  }
+}
+
+function merge(segment: Segment, piece: Piece): void {
+  segment.id ??= piece.id;
+  segment.name ??= piece.name;
+  segment.content += piece.text;
+}
+
 /**
  * Creates a segmenter. Segments never overlap: one is open at a time, as Anthropic blocks and
  * Responses output items must be. The open one streams; a piece for another segment opens it at
@@ -108,75 +186,5 @@ function matches(segment: Segment, piece: Piece): boolean {
  * tool call already closed are dropped (its JSON was complete).
  */
 export function createChunkSegmenter(): ChunkSegmenter {
-  let current: Segment | null = null;
-  const pending: Segment[] = [];
-  const closedTools = new Set<number>();
-  let nextOrdinal = 0;
-  let ended = false;
-
-  function close(events: SegmentEvent[]): void {
-    if (current === null) return;
-    events.push({ type: "close", segment: current });
-    if (current.kind === "tool") closedTools.add(current.toolIndex);
-    current = null;
-  }
-
-  function open(segment: Segment, events: SegmentEvent[]): void {
-    close(events);
-    segment.ordinal = nextOrdinal++;
-    current = segment;
-    events.push({ type: "open", segment });
-    if (segment.content !== "") events.push({ type: "delta", segment, text: segment.content });
-  }
-
-  function merge(segment: Segment, piece: Piece): void {
-    segment.id ??= piece.id;
-    segment.name ??= piece.name;
-    segment.content += piece.text;
-  }
-
-  function route(piece: Piece, events: SegmentEvent[]): void {
-    if (current !== null && matches(current, piece)) {
-      merge(current, piece);
-      if (piece.text !== "") events.push({ type: "delta", segment: current, text: piece.text });
-      return;
-    }
-    const waiting = pending.find((segment) => matches(segment, piece));
-    if (waiting !== undefined) return merge(waiting, piece);
-    if (piece.kind === "tool" && closedTools.has(piece.toolIndex)) return;
-    const { kind, toolIndex, id, name } = piece;
-    pending.push({ kind, toolIndex, id, name, ordinal: -1, content: piece.text });
-  }
-
-  function promote(events: SegmentEvent[]): void {
-    for (;;) {
-      const next = pending[0];
-      if (next === undefined || !startable(next) || (current !== null && !closable(current))) return;
-      pending.shift();
-      open(next, events);
-    }
-  }
-
-  return {
-    push(delta) {
-      if (ended) return [];
-      const events: SegmentEvent[] = [];
-      for (const piece of pieces(delta)) {
-        route(piece, events);
-        promote(events);
-      }
-      return events;
-    },
-    end() {
-      if (ended) return [];
-      ended = true;
-      const events: SegmentEvent[] = [];
-      close(events);
-      for (const segment of pending.splice(0)) {
-        open(segment, events);
-        close(events);
-      }
-      return events;
-    },
-  };
+  return new Segmenter();
 }

@@ -50,6 +50,127 @@ function deltaOf(segment: Segment, text: string): JsonObject {
   return { type: "text_delta", text };
 }
 
+/** Unknown input counts are `null` in Anthropic usage; known ones come from the last usage seen. */
+function usageCounts(usage: Usage | null): {
+  input: number | null;
+  cacheRead: number | null;
+  output: number;
+} {
+  if (usage === null) return { input: null, cacheRead: null, output: 0 };
+  const counts = anthropicCounts(usage);
+  return { input: counts.input, cacheRead: counts.cacheRead, output: counts.output };
+}
+
+class AnthropicWriter implements AnthropicEventWriter {
+  private readonly segmenter = createChunkSegmenter();
+  private started = false;
+  private pinged = false;
+  private over = false;
+  private usage: Usage | null = null;
+  private finishReason: string | null = null;
+  private stopSequence: string | null = null;
+  private toolCalls = false;
+
+  constructor(private readonly options: AnthropicEventWriterOptions) {}
+
+  write(chunk: ChatCompletionChunkBody): string {
+    if (this.over) return "";
+    if (isRecord(chunk.usage)) this.usage = chunk.usage;
+    let out = this.start();
+    const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
+    const choice = choices.find((item) => item.index === 0) ?? choices[0];
+    if (choice === undefined) return out;
+    out += this.render(this.segmenter.push(choice.delta));
+    if (typeof choice.finish_reason === "string" && choice.finish_reason !== "") {
+      this.finishReason = choice.finish_reason;
+      this.stopSequence = matchedStopSequence(choice);
+      out += this.render(this.segmenter.end());
+    }
+    return out;
+  }
+
+  finish(): string {
+    if (this.over) return "";
+    this.over = true;
+    let out = this.start() + this.render(this.segmenter.end());
+    if (!this.pinged) out += anthropicEvent({ type: "ping" });
+    return out + this.messageDelta() + anthropicEvent({ type: "message_stop" });
+  }
+
+  error(type: string, message: string): string {
+    if (this.over) return "";
+    this.over = true;
+    return anthropicEvent({ type: "error", error: { type, message } });
+  }
+
+  private start(): string {
+    if (this.started) return "";
+    this.started = true;
+    const counts = usageCounts(this.usage);
+    const message = {
+      id: this.options.messageId,
+      type: "message",
+      role: "assistant",
+      model: this.options.model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      stop_details: null,
+      container: null,
+      usage: {
+        input_tokens: counts.input ?? Math.max(0, Math.round(this.options.inputTokens ?? 0)),
+        output_tokens: 0,
+        cache_creation_input_tokens: counts.input === null ? null : 0,
+        cache_read_input_tokens: counts.cacheRead,
+        cache_creation: null,
+        server_tool_use: null,
+        service_tier: null,
+        inference_geo: null,
+      },
+    };
+    return anthropicEvent({ type: "message_start", message });
+  }
+
+  private render(events: readonly SegmentEvent[]): string {
+    let out = "";
+    for (const event of events) {
+      const index = event.segment.ordinal;
+      if (event.type === "open") {
+        if (event.segment.kind === "tool") this.toolCalls = true;
+        const block = blockOf(event.segment, this.options.messageId);
+        out += anthropicEvent({ type: "content_block_start", index, content_block: block });
+        if (!this.pinged) out += anthropicEvent({ type: "ping" });
+        this.pinged = true;
+      } else if (event.type === "delta") {
+        out += anthropicEvent({
+          type: "content_block_delta",
+          index,
+          delta: deltaOf(event.segment, event.text),
+        });
+      } else {
+        out += anthropicEvent({ type: "content_block_stop", index });
+      }
+    }
+    return out;
+  }
+
+  private messageDelta(): string {
+    const stop = toAnthropicStop(this.finishReason, this.toolCalls, this.stopSequence);
+    const counts = usageCounts(this.usage);
+    return anthropicEvent({
+      type: "message_delta",
+      delta: { ...stop, stop_details: null, container: null },
+      usage: {
+        input_tokens: counts.input,
+        output_tokens: counts.output,
+        cache_creation_input_tokens: counts.input === null ? null : 0,
+        cache_read_input_tokens: counts.cacheRead,
+        server_tool_use: null,
+      },
+    });
+  }
+}
+
 /**
  * Creates the stateful mapper of an OpenAI chat stream (choice 0) to Anthropic's event sequence:
  * - first `message_start` (empty content, `stop_reason: null`, `usage.input_tokens` from the first
@@ -69,109 +190,5 @@ function deltaOf(segment: Segment, text: string): JsonObject {
  * After `finish` or `error`, every method returns "".
  */
 export function createAnthropicEventWriter(options: AnthropicEventWriterOptions): AnthropicEventWriter {
-  const segmenter = createChunkSegmenter();
-  let started = false;
-  let pinged = false;
-  let over = false;
-  let usage: Usage | null = null;
-  let finishReason: string | null = null;
-  let stopSequence: string | null = null;
-  let toolCalls = false;
-
-  function start(): string {
-    if (started) return "";
-    started = true;
-    const counts = usage === null ? null : anthropicCounts(usage);
-    const message = {
-      id: options.messageId,
-      type: "message",
-      role: "assistant",
-      model: options.model,
-      content: [],
-      stop_reason: null,
-      stop_sequence: null,
-      stop_details: null,
-      container: null,
-      usage: {
-        input_tokens: counts?.input ?? Math.max(0, Math.round(options.inputTokens ?? 0)),
-        output_tokens: 0,
-        cache_creation_input_tokens: counts === null ? null : 0,
-        cache_read_input_tokens: counts?.cacheRead ?? null,
-        cache_creation: null,
-        server_tool_use: null,
-        service_tier: null,
-        inference_geo: null,
-      },
-    };
-    return anthropicEvent({ type: "message_start", message });
-  }
-
-  function render(events: readonly SegmentEvent[]): string {
-    let out = "";
-    for (const event of events) {
-      const index = event.segment.ordinal;
-      if (event.type === "open") {
-        if (event.segment.kind === "tool") toolCalls = true;
-        const block = blockOf(event.segment, options.messageId);
-        out += anthropicEvent({ type: "content_block_start", index, content_block: block });
-        if (!pinged) out += anthropicEvent({ type: "ping" });
-        pinged = true;
-      } else if (event.type === "delta") {
-        out += anthropicEvent({
-          type: "content_block_delta",
-          index,
-          delta: deltaOf(event.segment, event.text),
-        });
-      } else {
-        out += anthropicEvent({ type: "content_block_stop", index });
-      }
-    }
-    return out;
-  }
-
-  function messageDelta(): string {
-    const stop = toAnthropicStop(finishReason, toolCalls, stopSequence);
-    const counts = usage === null ? null : anthropicCounts(usage);
-    return anthropicEvent({
-      type: "message_delta",
-      delta: { ...stop, stop_details: null, container: null },
-      usage: {
-        input_tokens: counts?.input ?? null,
-        output_tokens: counts?.output ?? 0,
-        cache_creation_input_tokens: counts === null ? null : 0,
-        cache_read_input_tokens: counts?.cacheRead ?? null,
-        server_tool_use: null,
-      },
-    });
-  }
-
-  return {
-    write(chunk) {
-      if (over) return "";
-      if (isRecord(chunk.usage)) usage = chunk.usage;
-      let out = start();
-      const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
-      const choice = choices.find((item) => item.index === 0) ?? choices[0];
-      if (choice === undefined) return out;
-      out += render(segmenter.push(choice.delta));
-      if (typeof choice.finish_reason === "string" && choice.finish_reason !== "") {
-        finishReason = choice.finish_reason;
-        stopSequence = matchedStopSequence(choice);
-        out += render(segmenter.end());
-      }
-      return out;
-    },
-    finish() {
-      if (over) return "";
-      over = true;
-      let out = start() + render(segmenter.end());
-      if (!pinged) out += anthropicEvent({ type: "ping" });
-      return out + messageDelta() + anthropicEvent({ type: "message_stop" });
-    },
-    error(type, message) {
-      if (over) return "";
-      over = true;
-      return anthropicEvent({ type: "error", error: { type, message } });
-    },
-  };
+  return new AnthropicWriter(options);
 }

@@ -24,6 +24,89 @@ function isSpace(char: string): boolean {
   return char === " " || char === "\n" || char === "\r" || char === "\t";
 }
 
+type DecoderState = "prefix" | "string" | "escape" | "unicode" | "done" | "other";
+
+class Decoder implements WrappedInputDecoder {
+  private state: DecoderState = "prefix";
+  private token = 0;
+  private position = 0;
+  private hex = "";
+  private held = "";
+  private text = "";
+
+  get matched(): boolean {
+    return this.state !== "prefix" && this.state !== "other";
+  }
+
+  get decoded(): string {
+    return this.text;
+  }
+
+  push(fragment: string): string {
+    let out = "";
+    for (const char of fragment) {
+      if (this.state === "prefix") this.prefixChar(char);
+      else if (this.state === "done" || this.state === "other") break;
+      else out += this.stringChar(char);
+    }
+    this.text += out;
+    return out;
+  }
+
+  /** Follows `{`, `"input"`, `:`, `"`, whitespace allowed between them. */
+  private prefixChar(char: string): void {
+    const expected = prefix[this.token] ?? "";
+    if (this.position === 0 && isSpace(char)) return;
+    if (char !== expected[this.position]) {
+      this.state = "other";
+      return;
+    }
+    this.position += 1;
+    if (this.position < expected.length) return;
+    this.token += 1;
+    this.position = 0;
+    if (this.token === prefix.length) this.state = "string";
+  }
+
+  /** Decodes one character of the JSON string; returns the text it completes. */
+  private stringChar(char: string): string {
+    if (this.state === "escape") {
+      if (char === "u") {
+        this.state = "unicode";
+        this.hex = "";
+        return "";
+      }
+      this.state = "string";
+      return this.emit(escapes[char] ?? char);
+    }
+    if (this.state === "unicode") {
+      this.hex += char;
+      if (this.hex.length < 4) return "";
+      this.state = "string";
+      return this.emit(String.fromCharCode(Number.parseInt(this.hex, 16)));
+    }
+    if (char === "\\") {
+      this.state = "escape";
+      return "";
+    }
+    if (char === '"') {
+      this.state = "done";
+      const rest = this.held;
+      this.held = "";
+      return rest;
+    }
+    return this.emit(char);
+  }
+
+  /** Holds back a high surrogate until its pair arrives, so no delta ends in half a character. */
+  private emit(text: string): string {
+    const all = this.held + text;
+    const last = all.charCodeAt(all.length - 1);
+    this.held = last >= 0xd800 && last <= 0xdbff ? all.slice(-1) : "";
+    return this.held === "" ? all : all.slice(0, -1);
+  }
+}
+
 /**
  * Creates a decoder for a custom tool call's arguments as they stream, so the raw input can stream
  * too. It follows `{ "input" : "` and then decodes the JSON string (escapes, `\uXXXX`, a surrogate
@@ -31,81 +114,7 @@ function isSpace(char: string): boolean {
  * not start that way is not decoded (`matched` stays false).
  */
 export function createWrappedInputDecoder(): WrappedInputDecoder {
-  let token = 0;
-  let position = 0;
-  let state: "prefix" | "string" | "escape" | "unicode" | "done" | "other" = "prefix";
-  let hex = "";
-  let held = "";
-  let decoded = "";
-
-  function prefixChar(char: string): void {
-    const expected = prefix[token] ?? "";
-    if (position === 0 && isSpace(char)) return;
-    if (char !== expected[position]) {
-      state = "other";
-      return;
-    }
-    position += 1;
-    if (position < expected.length) return;
-    token += 1;
-    position = 0;
-    if (token === prefix.length) state = "string";
-  }
-
-  function emit(text: string): string {
-    const all = held + text;
-    const last = all.charCodeAt(all.length - 1);
-    held = last >= 0xd800 && last <= 0xdbff ? all.slice(-1) : "";
-    return held === "" ? all : all.slice(0, -1);
-  }
-
-  function stringChar(char: string): string {
-    if (state === "escape") {
-      if (char === "u") {
-        state = "unicode";
-        hex = "";
-        return "";
-      }
-      state = "string";
-      return emit(escapes[char] ?? char);
-    }
-    if (state === "unicode") {
-      hex += char;
-      if (hex.length < 4) return "";
-      state = "string";
-      return emit(String.fromCharCode(Number.parseInt(hex, 16)));
-    }
-    if (char === "\\") {
-      state = "escape";
-      return "";
-    }
-    if (char === '"') {
-      state = "done";
-      const rest = held;
-      held = "";
-      return rest;
-    }
-    return emit(char);
-  }
-
-  return {
-    push(fragment) {
-      let out = "";
-      for (const char of fragment) {
-        if (state === "prefix") prefixChar(char);
-        else if (state === "string" || state === "escape" || state === "unicode") out += stringChar(char);
-        else break;
-      }
-      decoded += out;
-      return out;
-    },
-    get matched() {
-      return state !== "prefix" && state !== "other";
-    },
-    get decoded() {
-      return decoded;
-    },
-  };
+  return new Decoder();
 }
 
 /**

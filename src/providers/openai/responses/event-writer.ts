@@ -29,6 +29,108 @@ export interface ResponsesEventWriter {
   response(): JsonObject;
 }
 
+class ResponsesWriter implements ResponsesEventWriter {
+  private readonly segmenter = createChunkSegmenter();
+  private readonly items = new Map<Segment, StreamItem>();
+  private readonly output: JsonObject[] = [];
+  private sequence = 0;
+  private started = false;
+  private over = false;
+  private usage: Usage | null = null;
+  private finishReason: string | null = null;
+  private state: ResponseState = { status: "in_progress", output: [], usage: null };
+
+  constructor(private readonly context: ResponsesContext) {}
+
+  write(chunk: ChatCompletionChunkBody): string {
+    if (this.over) return "";
+    if (isRecord(chunk.usage)) this.usage = chunk.usage;
+    let out = this.start();
+    const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
+    const choice = choices.find((item) => item.index === 0) ?? choices[0];
+    if (choice === undefined) return out;
+    out += this.onSegments(this.segmenter.push(choice.delta), "completed");
+    if (typeof choice.finish_reason === "string" && choice.finish_reason !== "") {
+      this.finishReason = choice.finish_reason;
+      out += this.onSegments(this.segmenter.end(), responseEnd(this.finishReason).status);
+    }
+    return out;
+  }
+
+  finish(): string {
+    if (this.over) return "";
+    this.over = true;
+    const end = responseEnd(this.finishReason);
+    const out = this.start() + this.onSegments(this.segmenter.end(), end.status);
+    this.state = { ...end, output: [], usage: toResponsesUsage(this.usage) };
+    const type = end.status === "incomplete" ? "response.incomplete" : "response.completed";
+    return out + this.render([{ type, response: this.response() }]);
+  }
+
+  failed(error: ResponsesStreamError): string {
+    if (this.over) return "";
+    this.over = true;
+    const out = this.start();
+    const failure = { code: error.code ?? "server_error", message: error.message };
+    this.state = { status: "failed", output: [], usage: toResponsesUsage(this.usage), error: failure };
+    return out + this.render([{ type: "response.failed", response: this.response() }]);
+  }
+
+  error(error: ResponsesStreamError): string {
+    if (this.over) return "";
+    this.over = true;
+    const payload = {
+      type: "error",
+      code: error.code ?? null,
+      message: error.message,
+      param: error.param ?? null,
+    };
+    return this.render([payload]);
+  }
+
+  response(): JsonObject {
+    return responseObject(this.context, { ...this.state, output: this.output.filter(isRecord) });
+  }
+
+  private render(payloads: readonly Payload[]): string {
+    return payloads
+      .map(({ type, ...rest }) => {
+        const data = { type, sequence_number: this.sequence++, ...rest };
+        return `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
+      })
+      .join("");
+  }
+
+  private start(): string {
+    if (this.started) return "";
+    this.started = true;
+    const response = this.response();
+    return this.render([
+      { type: "response.created", response },
+      { type: "response.in_progress", response },
+    ]);
+  }
+
+  private onSegments(events: readonly SegmentEvent[], closing: ItemStatus): string {
+    const payloads: Payload[] = [];
+    for (const event of events) {
+      if (event.type === "open") {
+        const item = streamItem(event.segment, this.context);
+        this.items.set(event.segment, item);
+        payloads.push(...item.open());
+      } else if (event.type === "delta") {
+        payloads.push(...(this.items.get(event.segment)?.delta(event.text) ?? []));
+      } else {
+        const closed = this.items.get(event.segment)?.close(closing);
+        if (closed === undefined) continue;
+        this.output[event.segment.ordinal] = closed.item;
+        payloads.push(...closed.payloads);
+      }
+    }
+    return this.render(payloads);
+  }
+}
+
 /**
  * Creates the stateful mapper of an OpenAI chat stream (choice 0) to the Responses event sequence.
  * Every event is `event: <type>` + `data: {"type", "sequence_number" (0, 1, …), …}`:
@@ -47,106 +149,5 @@ export interface ResponsesEventWriter {
  * After `finish`, `failed` or `error`, every method returns "".
  */
 export function createResponsesEventWriter(context: ResponsesContext): ResponsesEventWriter {
-  const segmenter = createChunkSegmenter();
-  const items = new Map<Segment, StreamItem>();
-  const output: JsonObject[] = [];
-  let sequence = 0;
-  let started = false;
-  let over = false;
-  let usage: Usage | null = null;
-  let finishReason: string | null = null;
-  let state: ResponseState = { status: "in_progress", output: [], usage: null };
-
-  function render(payloads: readonly Payload[]): string {
-    return payloads
-      .map(({ type, ...rest }) => {
-        const data = { type, sequence_number: sequence++, ...rest };
-        return `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
-      })
-      .join("");
-  }
-
-  function current(): JsonObject {
-    return responseObject(context, { ...state, output: output.filter(isRecord) });
-  }
-
-  function start(): string {
-    if (started) return "";
-    started = true;
-    const response = current();
-    return render([
-      { type: "response.created", response },
-      { type: "response.in_progress", response },
-    ]);
-  }
-
-  function onSegments(events: readonly SegmentEvent[], closing: ItemStatus): string {
-    const payloads: Payload[] = [];
-    for (const event of events) {
-      if (event.type === "open") {
-        const item = streamItem(event.segment, context);
-        items.set(event.segment, item);
-        payloads.push(...item.open());
-      } else if (event.type === "delta") {
-        payloads.push(...(items.get(event.segment)?.delta(event.text) ?? []));
-      } else {
-        const closed = items.get(event.segment)?.close(closing);
-        if (closed === undefined) continue;
-        output[event.segment.ordinal] = closed.item;
-        payloads.push(...closed.payloads);
-      }
-    }
-    return render(payloads);
-  }
-
-  return {
-    write(chunk) {
-      if (over) return "";
-      if (isRecord(chunk.usage)) usage = chunk.usage;
-      let out = start();
-      const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
-      const choice = choices.find((item) => item.index === 0) ?? choices[0];
-      if (choice === undefined) return out;
-      out += onSegments(segmenter.push(choice.delta), "completed");
-      if (typeof choice.finish_reason === "string" && choice.finish_reason !== "") {
-        finishReason = choice.finish_reason;
-        out += onSegments(segmenter.end(), responseEnd(finishReason).status);
-      }
-      return out;
-    },
-    finish() {
-      if (over) return "";
-      over = true;
-      const end = responseEnd(finishReason);
-      let out = start() + onSegments(segmenter.end(), end.status);
-      state = { ...end, output: [], usage: toResponsesUsage(usage) };
-      const response = current();
-      out += render([
-        { type: end.status === "incomplete" ? "response.incomplete" : "response.completed", response },
-      ]);
-      return out;
-    },
-    failed(error) {
-      if (over) return "";
-      over = true;
-      let out = start();
-      const code = error.code ?? "server_error";
-      state = {
-        status: "failed",
-        output: [],
-        usage: toResponsesUsage(usage),
-        error: { code, message: error.message },
-      };
-      out += render([{ type: "response.failed", response: current() }]);
-      return out;
-    },
-    error(error) {
-      if (over) return "";
-      over = true;
-      return render([
-        { type: "error", code: error.code ?? null, message: error.message, param: error.param ?? null },
-      ]);
-    },
-    response: current,
-  };
+  return new ResponsesWriter(context);
 }

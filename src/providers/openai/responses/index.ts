@@ -18,3 +18,4 @@ export {
 } from "./event-writer.js";
 export { createWrappedInputDecoder, unwrapCustomInput, type WrappedInputDecoder } from "./custom-input.js";
 export { responsesHistory } from "./history.js";
+export { dropUnreplayableReasoning } from "./passthrough.js";
