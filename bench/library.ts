@@ -12,7 +12,7 @@ import { performance } from "node:perf_hooks";
 import { buildGroup, Engine, Multiplexer, MemoryStateStore } from "../src/index.js";
 import { Selector } from "../src/core/index.js";
 import type { Deployment } from "../src/core/index.js";
-import type { ChatStreamResult, StreamEvent, Target } from "../src/types/index.js";
+import type { AttemptOptions, ChatStreamResult, StreamEvent, Target } from "../src/types/index.js";
 import { mapOpenAIStreamData } from "../src/providers/openai/index.js";
 import { spawnSimulator } from "./spawn-sim.js";
 
@@ -139,6 +139,22 @@ function deploymentsOf(count: number, target: Target): Deployment[] {
   }));
 }
 
+/** Attempt options for calling a target directly (what the engine hands it). */
+function directOptions(): AttemptOptions {
+  const controller = new AbortController();
+  return {
+    signal: controller.signal,
+    onAbort: (listener) =>
+      controller.signal.addEventListener("abort", () => listener(controller.signal.reason)),
+    get aborted() {
+      return controller.signal.aborted;
+    },
+    get reason() {
+      return controller.signal.reason as unknown;
+    },
+  };
+}
+
 async function engineAlone(): Promise<void> {
   const target = instantTarget();
   const engine = new Engine();
@@ -150,8 +166,7 @@ async function engineAlone(): Promise<void> {
   for (let i = 0; i < iterations; i += 1) await engine.chat("g", request);
   const chatUs = ((performance.now() - started) * 1000) / iterations;
   let baseline = performance.now();
-  for (let i = 0; i < iterations; i += 1)
-    await target.chat(request, { signal: new AbortController().signal });
+  for (let i = 0; i < iterations; i += 1) await target.chat(request, directOptions());
   const targetUs = ((performance.now() - baseline) * 1000) / iterations;
 
   const streamIterations = iterations / 5;
@@ -163,7 +178,7 @@ async function engineAlone(): Promise<void> {
   const streamUs = ((performance.now() - started) * 1000) / streamIterations;
   baseline = performance.now();
   for (let i = 0; i < streamIterations; i += 1) {
-    const result = await target.chatStream(request, { signal: new AbortController().signal });
+    const result = await target.chatStream(request, directOptions());
     for await (const _ of result.events);
   }
   const streamTargetUs = ((performance.now() - baseline) * 1000) / streamIterations;

@@ -3,6 +3,7 @@ import type { GatewayConfig } from "../config/index.js";
 import {
   createTargets,
   createUpstreamAgent,
+  deploymentState,
   Engine,
   groupsFromSpecs,
   type EngineOptions,
@@ -96,7 +97,10 @@ export async function startGateway(
     for (const group of engine.groups())
       for (const d of group.deployments)
         seen.set(d.id, { deploymentId: d.id, provider: d.provider, model: d.model });
-    return [...seen.values()].map((d) => ({ ...d, health: engine.store.health(d.deploymentId), now }));
+    return [...seen.values()].map((d) => ({
+      ...d,
+      state: deploymentState(engine.store.health(d.deploymentId), now),
+    }));
   };
   const metrics = new GatewayMetrics({ deploymentStates: deployments });
   metricsRef = metrics;

@@ -8,7 +8,7 @@ import {
   UnsendableRequestError,
 } from "../errors/index.js";
 import type { Failure, FailureKind } from "../types/index.js";
-import { StreamFailure } from "./stream-commit.js";
+import { StreamFailure } from "./relay/stream-failure.js";
 import { isRecord, retryDelayFromBody, retryDelayFromHeaders } from "../util/index.js";
 
 const contextLengthCodes = new Set([

@@ -1,40 +1,36 @@
 import { performance } from "node:perf_hooks";
-import { ModelNotFoundError } from "../errors/index.js";
+import { AbortedError, ModelNotFoundError } from "../errors/index.js";
 import { MemoryStateStore } from "../state/index.js";
 import type {
   AttemptRecord,
   ChatCompletionBody,
   ChatRequest,
+  ChatResult,
   Clock,
   EmbeddingsBody,
   EmbeddingsRequest,
+  EmbeddingsResult,
   HeaderMap,
   Rng,
   StateStore,
   StreamChunkEvent,
-  Usage,
 } from "../types/index.js";
 import { systemClock } from "../util/index.js";
-import {
-  applySuccess,
-  runAttempts,
-  type AttemptHandle,
-  type AttemptWin,
-  type LoopDeps,
-} from "./attempt-loop.js";
 import { TokenCalibration } from "./calibration.js";
-import { settleCapacity } from "./capacity.js";
+import { Cancellation } from "./cancellation.js";
+import { CapacityGate } from "./capacity-gate.js";
+import { Deadlines } from "./deadlines.js";
 import { estimateEmbeddingTokens, estimateRequestTokens } from "./estimate.js";
 import { EngineEvents } from "./events.js";
 import { resolveEngineOptions, type EngineOptions, type ResolvedEngineOptions } from "./options.js";
 import type { Deployment, Group } from "./plan.js";
-import { openRequest, type CallOptions, type RequestContext } from "./request-context.js";
-import { QuotaGate } from "./quota-gate.js";
+import { StreamRelay, type OutputBatch } from "./relay/stream-relay.js";
 import { Selector } from "./selector.js";
+import type { Attempt } from "./session/attempt.js";
+import { runAttempts, type AttemptRunner, type AttemptWin } from "./session/attempt-loop.js";
+import type { EngineParts } from "./session/engine-parts.js";
+import { RequestSession, type CallOptions } from "./session/request-session.js";
 import { WaitQueue } from "./wait-queue.js";
-import { malformedReporter, readToCommit, type CommittedStream } from "./stream-commit.js";
-import { relayStream } from "./stream-relay.js";
-import { attemptEndEvent } from "./attempt-events.js";
 
 /** What a request produced besides the answer. */
 export interface Outcome {
@@ -43,27 +39,32 @@ export interface Outcome {
   attempts: readonly AttemptRecord[];
   /** Upstream response headers of the attempt that answered. */
   headers: HeaderMap;
-  /** Time spent in upstream calls (all attempts). */
+  /** Time spent in upstream calls (all attempts) when the answer (a stream: its first content) came. */
   upstreamMs: number;
 }
 
 /** A non-streaming chat answer. */
 export interface ChatOutcome extends Outcome {
-  body: ChatCompletionBody;
+  /** The answer parsed (on first use: the gateway forwards `raw`). */
+  readonly body: ChatCompletionBody;
   raw: Uint8Array | undefined;
 }
 
 /** A streaming chat answer, past its commit point. */
 export interface StreamOutcome extends Outcome {
-  /** The chunks in batches (one per upstream read); iterate once. Breaking out aborts the upstream. */
-  batches: AsyncGenerator<StreamChunkEvent[]>;
+  /** What to write, batch by batch (one per upstream read); iterate once. Breaking out aborts the upstream. */
+  batches: AsyncGenerator<OutputBatch>;
   /** The same chunks one by one (reads `batches`: use one or the other). */
   readonly chunks: AsyncGenerator<StreamChunkEvent>;
+  /** True once the upstream's own `[DONE]` went out in a raw batch (a writer must not add another). */
+  readonly doneSent: boolean;
   /** Aborts the upstream request. */
   abort(): void;
   /** `performance.now()` when the answering attempt started and when its first content arrived. */
   attemptStartedHr: number;
   committedHr: number;
+  /** Time spent in upstream calls when the stream ended (all attempts). */
+  readonly totalUpstreamMs: number;
 }
 
 /** An embeddings answer. */
@@ -71,19 +72,24 @@ export interface EmbeddingsOutcome extends Outcome {
   body: EmbeddingsBody;
 }
 
+function errorCode(error: unknown): string {
+  return typeof error === "object" && error !== null && "code" in error ? String(error.code) : "internal";
+}
+
 /**
- * The routing engine: holds the plan (model groups of tiered deployments), their state, and runs
- * requests through the attempt loop. Publishes typed events; owns no sockets and no global state.
+ * The routing engine: holds the plan (model groups of tiered deployments) and their state, and runs
+ * each request as a `RequestSession` through the attempt loop. Publishes typed events; owns no
+ * sockets and no global state.
  */
 export class Engine {
   readonly events: EngineEvents;
   readonly store: StateStore;
   readonly options: ResolvedEngineOptions;
   readonly clock: Clock;
+  /** Configured and learned capacity of every deployment. */
+  readonly capacity: CapacityGate;
   #groups = new Map<string, Group>();
-  readonly #deps: LoopDeps;
-  readonly #selector: Selector;
-  readonly #gate: QuotaGate;
+  readonly #parts: EngineParts;
   readonly #calibration = new TokenCalibration();
 
   constructor(options: EngineOptions = {}) {
@@ -92,29 +98,30 @@ export class Engine {
     const rng: Rng = options.rng ?? Math.random;
     this.store = options.store ?? new MemoryStateStore();
     this.events = new EngineEvents();
-    this.#gate = new QuotaGate(this.store, this.options.capacityWindowMs, this.options.quotaStaleMs);
-    const gate = this.#gate;
-    this.#selector = new Selector(
+    const capacity = (this.capacity = new CapacityGate(
+      this.store,
+      this.options.capacityWindowMs,
+      this.options.learned,
+    ));
+    const selector = new Selector(
       this.store,
       rng,
       this.options.circuit.probeLeaseMs,
-      (deployment, now) => deployment.weight * gate.headroom(deployment, now),
+      (deployment, now) => deployment.weight * capacity.headroom(deployment, now),
     );
     const queues = new Map<string, WaitQueue>();
-    this.#deps = {
+    this.#parts = {
       store: this.store,
-      selector: this.#selector,
+      selector,
       events: this.events,
       clock: this.clock,
       rng,
-      gate,
+      capacity,
       calibration: this.#calibration,
+      deadlines: new Deadlines(this.clock),
       queueFor: (group) => {
         let queue = queues.get(group);
-        if (!queue) {
-          queue = new WaitQueue();
-          queues.set(group, queue);
-        }
+        if (!queue) queues.set(group, (queue = new WaitQueue()));
         return queue;
       },
       options: this.options,
@@ -138,38 +145,61 @@ export class Engine {
     return [...this.#groups.values()];
   }
 
-  #lookup(name: string): Group {
-    const group = this.#groups.get(name);
-    if (!group) throw new ModelNotFoundError(name, [...this.#groups.keys()]);
-    return group;
+  #session(
+    groupName: string,
+    stream: boolean,
+    call: CallOptions,
+    estimate: RequestSession["estimate"],
+  ): RequestSession {
+    const group = this.#groups.get(groupName);
+    if (!group) throw new ModelNotFoundError(groupName, [...this.#groups.keys()]);
+    const withCancel =
+      call.cancellation === undefined && call.signal !== undefined
+        ? { ...call, cancellation: Cancellation.fromSignal(call.signal) }
+        : call;
+    return new RequestSession(this.#parts, group, stream, withCancel, estimate);
+  }
+
+  async #run<T>(session: RequestSession, run: AttemptRunner<T>): Promise<AttemptWin<T>> {
+    try {
+      return await runAttempts(session, run);
+    } catch (error) {
+      session.endRequest(null, errorCode(error));
+      throw error;
+    }
+  }
+
+  #outcome(session: RequestSession, attempt: Attempt): Outcome {
+    return {
+      requestId: session.requestId,
+      deployment: attempt.deployment,
+      attempts: session.attempts,
+      headers: attempt.responseHeaders ?? {},
+      upstreamMs: session.upstreamMs,
+    };
   }
 
   /** A non-streaming chat completion through the group `groupName`. */
   async chat(groupName: string, request: ChatRequest, call: CallOptions = {}): Promise<ChatOutcome> {
-    const context = openRequest(this.#lookup(groupName), false, call, this.clock, this.options.timeoutMs);
-    context.estimateTokens = () => estimateRequestTokens(request, this.options.defaultOutputTokens);
-    const win = await this.#run(context, (deployment, attempt) =>
-      deployment.target
-        .chat(
-          request.stream
-            ? { ...request, model: deployment.model, stream: false }
-            : { ...request, model: deployment.model },
-          { signal: attempt.signal, headers: call.headers },
-        )
-        .then((result) => {
-          attempt.headers = result.meta.headers;
-          return result;
-        }),
+    const text = call.source?.text;
+    const session = this.#session(groupName, false, call, () =>
+      estimateRequestTokens(request, this.options.defaultOutputTokens, text),
     );
-    win.release();
-    this.#finish(
-      context,
-      win,
-      win.value.usage !== undefined ? win.value.usage : (win.value.body.usage ?? null),
-    );
-    const result = win.value;
+    const win = await this.#run(session, async (attempt) => {
+      const upstream: ChatRequest = request.stream
+        ? { ...request, model: attempt.deployment.model, stream: false }
+        : { ...request, model: attempt.deployment.model };
+      const result: ChatResult = await attempt.deployment.target.chat(upstream, attempt);
+      attempt.responseHeaders = result.meta.headers;
+      attempt.firstTokenHr = performance.now();
+      return result;
+    });
+    const { value: result, attempt } = win;
+    const usage = result.usage !== undefined ? result.usage : (result.body.usage ?? null);
+    session.endAttempt(attempt, { failure: null, usage, afterCommit: false });
+    session.endRequest(attempt.deployment.id, null);
     return {
-      ...this.#outcome(context, win),
+      ...this.#outcome(session, attempt),
       raw: result.raw,
       // Parsed only if someone reads it: the gateway forwards `raw`.
       get body() {
@@ -180,35 +210,41 @@ export class Engine {
 
   /** A streaming chat completion; resolves once the first content arrived (the commit point). */
   async chatStream(groupName: string, request: ChatRequest, call: CallOptions = {}): Promise<StreamOutcome> {
-    const context = openRequest(this.#lookup(groupName), true, call, this.clock, this.options.timeoutMs);
-    context.estimateTokens = () => estimateRequestTokens(request, this.options.defaultOutputTokens);
-    const callerWantsUsage = request.stream_options?.include_usage === true;
-    const now = (): number => this.clock.now();
-    const win: AttemptWin<CommittedStream> = await this.#run(context, async (deployment, attempt) => {
+    const text = call.source?.text;
+    const session = this.#session(groupName, true, call, () =>
+      estimateRequestTokens(request, this.options.defaultOutputTokens, text),
+    );
+    const dropUsage = request.stream_options?.include_usage !== true;
+    const win = await this.#run(session, async (attempt) => {
+      const { deployment } = attempt;
       const upstream: ChatRequest = { ...request, model: deployment.model, stream: true };
-      if (deployment.includeUsage)
+      if (deployment.includeUsage && request.stream_options?.include_usage !== true)
         upstream.stream_options = { ...request.stream_options, include_usage: true };
-      const result = await deployment.target.chatStream(upstream, {
-        signal: attempt.signal,
-        headers: call.headers,
-      });
-      attempt.headers = result.meta.headers;
-      return readToCommit(
-        result.events,
-        malformedReporter(this.events, deployment.id, context.requestId, now),
-      );
+      const result = await deployment.target.chatStream(upstream, attempt);
+      attempt.responseHeaders = result.meta.headers;
+      const relay = new StreamRelay(session, attempt, result.events, dropUsage);
+      await relay.commit();
+      return relay;
     });
-    context.responseHeaders = win.attempt.headers ?? {};
-    const batches = relayStream(this.#deps, context, win, { dropUsageChunk: !callerWantsUsage });
+    const { value: relay, attempt } = win;
+    session.settleTimer(attempt);
+    session.observeAnswer(attempt, null);
+    const batches = relay.batches();
     return {
-      ...this.#outcome(context, win),
+      ...this.#outcome(session, attempt),
       batches,
       get chunks() {
         return flatten(batches);
       },
-      abort: () => win.attempt.controller.abort(),
-      attemptStartedHr: win.attempt.startedHr,
-      committedHr: win.value.firstTokenHr,
+      get doneSent() {
+        return relay.doneSent;
+      },
+      abort: () => attempt.abort(new AbortedError("The stream was aborted.")),
+      attemptStartedHr: attempt.startedHr,
+      committedHr: attempt.firstTokenHr ?? attempt.startedHr,
+      get totalUpstreamMs() {
+        return session.upstreamMs;
+      },
     };
   }
 
@@ -218,121 +254,37 @@ export class Engine {
     request: EmbeddingsRequest,
     call: CallOptions = {},
   ): Promise<EmbeddingsOutcome> {
-    const context = openRequest(this.#lookup(groupName), false, call, this.clock, this.options.timeoutMs);
-    context.estimateTokens = () => estimateEmbeddingTokens(request);
-    const win = await this.#run(context, (deployment, attempt) =>
-      deployment.target
-        .embeddings(
-          { ...request, model: deployment.model },
-          { signal: attempt.signal, headers: call.headers },
-        )
-        .then((result) => {
-          attempt.headers = result.meta.headers;
-          return result;
-        }),
-    );
-    win.release();
-    const usage = win.value.body.usage;
-    this.#finish(
-      context,
-      win,
-      usage
+    const session = this.#session(groupName, false, call, () => estimateEmbeddingTokens(request));
+    const win = await this.#run(session, async (attempt) => {
+      const result: EmbeddingsResult = await attempt.deployment.target.embeddings(
+        { ...request, model: attempt.deployment.model },
+        attempt,
+      );
+      attempt.responseHeaders = result.meta.headers;
+      attempt.firstTokenHr = performance.now();
+      return result;
+    });
+    const { value: result, attempt } = win;
+    const usage = result.body.usage;
+    session.endAttempt(attempt, {
+      failure: null,
+      usage: usage
         ? { prompt_tokens: usage.prompt_tokens, completion_tokens: 0, total_tokens: usage.total_tokens }
         : null,
-    );
-    return { ...this.#outcome(context, win), body: win.value.body };
-  }
-
-  async #run<T>(
-    context: RequestContext,
-    run: (deployment: Deployment, attempt: AttemptHandle) => Promise<T>,
-  ): Promise<AttemptWin<T>> {
-    try {
-      return await runAttempts(this.#deps, context, run);
-    } catch (error) {
-      const now = this.clock.now();
-      this.events.emit({
-        type: "request_end",
-        requestId: context.requestId,
-        group: context.group.name,
-        stream: context.stream,
-        outcome: "failure",
-        errorCode:
-          typeof error === "object" && error !== null && "code" in error ? String(error.code) : "internal",
-        deploymentId: null,
-        attempts: context.attempts.length,
-        durationMs: performance.now() - context.startedHr,
-        upstreamMs: context.upstreamMs,
-        at: now,
-      });
-      throw error;
-    }
-  }
-
-  /** Bookkeeping of a successful non-streaming attempt. */
-  #finish(context: RequestContext, win: AttemptWin<unknown>, usage: Usage | null): void {
-    const now = this.clock.now();
-    const { deployment, attempt } = win;
-    applySuccess(this.#deps, deployment);
-    settleCapacity(this.#deps, win, usage, attempt.headers, now, context.tokens);
-    const durationMs = performance.now() - attempt.startedHr;
-    context.upstreamMs += durationMs;
-    context.attempts.push({
-      deploymentId: deployment.id,
-      model: deployment.model,
-      kind: "success",
-      status: 200,
-      message: "ok",
-      durationMs,
+      afterCommit: false,
     });
-    this.events.emit(
-      attemptEndEvent(context, deployment, {
-        attempt: attempt.number,
-        outcome: "success",
-        failure: null,
-        status: 200,
-        message: null,
-        durationMs,
-        firstTokenMs: durationMs,
-        usage,
-        afterCommit: false,
-        headers: attempt.headers,
-        at: now,
-      }),
-    );
-    this.events.emit({
-      type: "request_end",
-      requestId: context.requestId,
-      group: context.group.name,
-      stream: false,
-      outcome: "success",
-      errorCode: null,
-      deploymentId: deployment.id,
-      attempts: context.attempts.length,
-      durationMs: performance.now() - context.startedHr,
-      upstreamMs: context.upstreamMs,
-      at: now,
-    });
-  }
-
-  #outcome(context: RequestContext, win: AttemptWin<unknown>): Outcome {
-    return {
-      requestId: context.requestId,
-      deployment: win.deployment,
-      attempts: context.attempts,
-      headers: context.responseHeaders,
-      upstreamMs: context.upstreamMs,
-    };
+    session.endRequest(attempt.deployment.id, null);
+    return { ...this.#outcome(session, attempt), body: result.body };
   }
 
   /** Clears all deployment state and strategy cursors. */
   resetState(): void {
     this.store.clear();
-    this.#gate.clear();
+    this.capacity.clear();
     this.#calibration.clear();
   }
 }
 
-async function* flatten<T>(batches: AsyncIterable<readonly T[]>): AsyncGenerator<T> {
-  for await (const batch of batches) yield* batch;
+async function* flatten(batches: AsyncIterable<OutputBatch>): AsyncGenerator<StreamChunkEvent> {
+  for await (const batch of batches) yield* batch.events;
 }

@@ -12,7 +12,10 @@ export { classifyFailure } from "./classify.js";
 export { decide, type FailureDecision, type FailurePolicyOptions } from "./policy.js";
 export { pickWeighted, pickRoundRobin } from "./select.js";
 export { Selector } from "./selector.js";
-export type { CallOptions } from "./request-context.js";
+export type { CallOptions } from "./session/request-session.js";
+export { Cancellation } from "./cancellation.js";
+export type { OutputBatch } from "./relay/stream-relay.js";
+export { CapacityGate, bucketKey, type Reservation } from "./capacity-gate.js";
 export { groupsFromSpecs } from "./plan-from-specs.js";
 export { createTargets } from "./transport/target-factory.js";
 export { OpenAIHttpTarget, type OpenAIHttpTargetOptions } from "./transport/openai-http-target.js";
@@ -24,4 +27,4 @@ export {
   closingUnusedReconnects,
   type UpstreamAgentOptions,
 } from "./transport/upstream-agent.js";
-export { healthTransitions } from "../state/index.js";
+export { healthTransitions, deploymentState, canTakeRequests, isAvailable } from "../state/index.js";

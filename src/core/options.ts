@@ -1,4 +1,5 @@
 import type { CircuitPolicy, Clock, Rng, StateStore } from "../types/index.js";
+import type { LearnedCapacityOptions } from "./capacity/types.js";
 import type { FailurePolicyOptions } from "./policy.js";
 import type { Strategy } from "./plan.js";
 
@@ -32,6 +33,8 @@ export interface EngineOptions {
   defaultOutputTokens?: number;
   circuit?: Partial<CircuitPolicy>;
   failure?: Partial<FailurePolicyOptions>;
+  /** Tuning of the capacity llmux learns from providers' answers (defaults fit real providers). */
+  learned?: LearnedCapacityOptions;
   /** Deployment state; default in-memory. */
   store?: StateStore;
   clock?: Clock;
@@ -55,6 +58,7 @@ export interface ResolvedEngineOptions {
   defaultOutputTokens: number;
   circuit: CircuitPolicy;
   failure: FailurePolicyOptions;
+  learned: LearnedCapacityOptions;
 }
 
 /** Fills in defaults. */
@@ -88,5 +92,6 @@ export function resolveEngineOptions(options: EngineOptions): ResolvedEngineOpti
       minCooldownMs: 10,
       ...options.failure,
     },
+    learned: { ...options.learned },
   };
 }

@@ -28,6 +28,8 @@ export interface Deployment {
   readonly timeouts: Readonly<DeploymentTimeouts>;
   /** Configured capacity (rpm / tpm / rpd); absent or all null = unlimited. */
   readonly limits?: Readonly<CapacityLimits>;
+  /** Deployments of providers in one quota group share one learned bucket per model (org-wide limits). */
+  readonly quotaGroup?: string | null;
 }
 
 /** True when the deployment has a configured capacity limit (rpm, tpm or rpd). */

@@ -1,4 +1,4 @@
-import { healthTransitions } from "../state/index.js";
+import { healthTransitions, isAvailable } from "../state/index.js";
 import type { Rng, StateStore } from "../types/index.js";
 import type { Deployment, Group } from "./plan.js";
 import { pickWeighted } from "./select.js";
@@ -42,7 +42,7 @@ export class Selector {
         const usable = (deployment: Deployment): boolean =>
           !rejected.has(deployment) &&
           eligible(deployment) &&
-          healthTransitions.isAvailable(this.store.health(deployment.id), now);
+          isAvailable(this.store.health(deployment.id), now);
         const deployment = this.#pick(group, tierIndex, tier, usable, now);
         if (!deployment) break;
         const admission = this.store.admit(deployment.id, now, this.probeLeaseMs);

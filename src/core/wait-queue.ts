@@ -1,3 +1,5 @@
+import type { Cancellation } from "./cancellation.js";
+
 /** A place in a wait queue; `release` hands the turn to the next waiter. */
 export interface Ticket {
   release(): void;
@@ -17,22 +19,22 @@ export class WaitQueue {
     return this.#waiting.length + (this.#held ? 1 : 0);
   }
 
-  /** Resolves with a ticket once it is this caller's turn; rejects when `signal` aborts first. */
-  enter(signal: AbortSignal | undefined): Promise<Ticket> {
+  /** Resolves with a ticket once it is this caller's turn; rejects when `cancellation` fires first. */
+  enter(cancellation: Cancellation | undefined): Promise<Ticket> {
     if (!this.#held) {
       this.#held = true;
       return Promise.resolve(this.#ticket());
     }
     return new Promise<Ticket>((resolve, reject) => {
       const grant = (): void => {
-        signal?.removeEventListener("abort", onAbort);
+        cancellation?.off(onCancel);
         resolve(this.#ticket());
       };
-      const onAbort = (): void => {
+      const onCancel = (reason: unknown): void => {
         this.#waiting = this.#waiting.filter((waiter) => waiter !== grant);
-        reject(signal?.reason);
+        reject(reason);
       };
-      signal?.addEventListener("abort", onAbort, { once: true });
+      cancellation?.onCancel(onCancel);
       this.#waiting.push(grant);
     });
   }

@@ -45,7 +45,7 @@ export class ChatStream implements AsyncIterable<OpenAI.ChatCompletionChunk> {
     const batches = this.#outcome.batches;
     try {
       for await (const batch of batches) {
-        for (const event of batch) {
+        for (const event of batch.events) {
           const chunk: ChatCompletionChunkBody =
             event.chunk ?? (JSON.parse(event.data) as ChatCompletionChunkBody);
           yield chunk as unknown as OpenAI.ChatCompletionChunk;

@@ -7,5 +7,5 @@ export {
 } from "./multiplexer.js";
 export { ChatStream } from "./chat-stream.js";
 export { OpenAISdkTarget } from "./openai-sdk-target.js";
-export type { DeploymentStats, DeploymentState } from "./stats-view.js";
+export type { DeploymentStats } from "./stats-view.js";
 export { anthropic, gemini, type NativeTargetOptions } from "./native-targets.js";

@@ -1,14 +1,6 @@
-import type { Deployment } from "../core/index.js";
+import { deploymentState, type Deployment } from "../core/index.js";
 import type { DeploymentCounters } from "../observability/index.js";
-import type { DeploymentHealth } from "../types/index.js";
-
-/** A deployment's availability right now. */
-export type DeploymentState =
-  | { status: "available" }
-  | { status: "cooling"; until: number; reason: string }
-  | { status: "circuit_open"; until: number }
-  | { status: "half_open" }
-  | { status: "disabled"; reason: string; since: number };
+import type { DeploymentHealth, DeploymentState } from "../types/index.js";
 
 /** One entry of `getStats()`: upstash's counters plus llmux's detail. */
 export interface DeploymentStats extends DeploymentCounters {
@@ -19,18 +11,6 @@ export interface DeploymentStats extends DeploymentCounters {
   weight: number;
   state: DeploymentState;
   circuit: DeploymentHealth["circuit"];
-}
-
-/** What a deployment's health means at `now`. */
-export function describeState(health: Readonly<DeploymentHealth>, now: number): DeploymentState {
-  if (health.disabledReason !== null)
-    return { status: "disabled", reason: health.disabledReason, since: health.disabledAt };
-  if (health.cooldownUntil > now)
-    return { status: "cooling", until: health.cooldownUntil, reason: health.cooldownReason ?? "unknown" };
-  if (health.circuit === "open" && health.circuitOpenUntil > now)
-    return { status: "circuit_open", until: health.circuitOpenUntil };
-  if (health.circuit !== "closed") return { status: "half_open" };
-  return { status: "available" };
 }
 
 /** Builds the stats entry of one deployment. */
@@ -47,7 +27,7 @@ export function deploymentStats(
     tier: deployment.tier,
     weight: deployment.weight,
     ...counters,
-    state: describeState(health, now),
+    state: deploymentState(health, now),
     circuit: health.circuit,
   };
 }

@@ -1,11 +1,6 @@
 export { StatsCollector, type DeploymentCounters, type LatencySummary } from "./stats.js";
 export { SampleRing } from "./percentiles.js";
-export {
-  GatewayMetrics,
-  deploymentStateOf,
-  type GatewayMetricsOptions,
-  type DeploymentStateSample,
-} from "./metrics.js";
+export { GatewayMetrics, type GatewayMetricsOptions, type DeploymentStateSample } from "./metrics.js";
 export {
   metricCatalogue,
   deploymentStates,

@@ -1,6 +1,11 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { AttemptEndEvent, DeploymentHealth, EngineEvent, RequestEndEvent } from "../types/index.js";
-import { rateLimitSnapshot, type RateLimitDimension } from "../util/rate-limit-snapshot.js";
+import type {
+  AttemptEndEvent,
+  DeploymentState,
+  EngineEvent,
+  RateLimitReading,
+  RequestEndEvent,
+} from "../types/index.js";
 import {
   deploymentStates,
   metricCatalogue as catalogue,
@@ -14,8 +19,8 @@ export interface DeploymentStateSample {
   deploymentId: string;
   provider: string;
   model: string;
-  health: Readonly<DeploymentHealth>;
-  now: number;
+  /** Its state now (core's `deploymentState`). */
+  state: DeploymentState;
 }
 
 export interface GatewayMetricsOptions {
@@ -101,15 +106,6 @@ interface HttpSeries {
   byStatus: Map<number, Cell>;
 }
 
-/** The state the gauge shows, in the order the engine's admission checks them. */
-export function deploymentStateOf(health: Readonly<DeploymentHealth>, now: number): DeploymentStateName {
-  if (health.disabledReason !== null) return "disabled";
-  if (health.cooldownUntil > now) return "cooling";
-  if (health.circuit === "open") return health.circuitOpenUntil > now ? "circuit_open" : "half_open";
-  if (health.circuit === "half_open") return "half_open";
-  return "available";
-}
-
 /** Seconds from milliseconds; odd values (NaN, negative) count as 0 rather than throwing. */
 function seconds(ms: number): number {
   return ms > 0 && Number.isFinite(ms) ? ms / 1000 : 0;
@@ -166,7 +162,7 @@ function createMetrics(registry: Registry, prefix: string) {
 function collectStates(gauge: Gauge<string>, states: () => Iterable<DeploymentStateSample>): void {
   gauge.reset();
   for (const sample of states()) {
-    const current = deploymentStateOf(sample.health, sample.now);
+    const current: DeploymentStateName = sample.state.status;
     for (const state of deploymentStates) {
       gauge.labels(sample.deploymentId, sample.provider, sample.model, state).set(state === current ? 1 : 0);
     }
@@ -287,14 +283,12 @@ export class GatewayMetrics {
       if (completion > 0)
         (series.completion ??= this.#m.tokens.add(id, provider, model, "completion")).value += completion;
     }
-    if (event.headers) {
-      const snapshot = rateLimitSnapshot(event.headers, event.at);
-      if (snapshot) {
-        this.#quota(id, series, "requests", snapshot.requests);
-        this.#quota(id, series, "tokens", snapshot.tokens);
-        this.#quota(id, series, "input_tokens", snapshot.inputTokens);
-        this.#quota(id, series, "output_tokens", snapshot.outputTokens);
-      }
+    const limits = event.rateLimits;
+    if (limits) {
+      this.#quota(id, series, "requests", limits.requests);
+      this.#quota(id, series, "tokens", limits.tokens);
+      this.#quota(id, series, "input_tokens", limits.inputTokens);
+      this.#quota(id, series, "output_tokens", limits.outputTokens);
     }
   }
 
@@ -302,7 +296,7 @@ export class GatewayMetrics {
     id: string,
     series: AttemptSeries,
     dimension: RateLimitDimensionName,
-    value: RateLimitDimension | null,
+    value: RateLimitReading | null,
   ): void {
     if (value === null) return;
     const { provider, model } = series;

@@ -34,6 +34,17 @@ export function nestsDeeperThan(value: unknown, limit: number): boolean {
 }
 
 /**
+ * The JSON text each parsed request body came from, so a route can hand it to the engine (an
+ * OpenAI-compatible upstream gets the caller's bytes with only `model` spliced in).
+ */
+const texts = new WeakMap<object, string>();
+
+/** The text `body` was parsed from, when it was parsed by `parseJsonBody`. */
+export function bodyText(body: unknown): string | undefined {
+  return typeof body === "object" && body !== null ? texts.get(body) : undefined;
+}
+
+/**
  * Parses a request body as JSON: an empty body, malformed JSON and nesting deeper than `maxDepth`
  * are 400s. The depth bound keeps the gateway from accepting what it cannot re-serialise for the
  * upstream (`JSON.stringify` recurses and throws `RangeError` a few thousand levels down).
@@ -56,5 +67,6 @@ export function parseJsonBody(body: Buffer, maxDepth: number): unknown {
       { code: "json_too_deep" },
     );
   }
+  if (typeof value === "object" && value !== null) texts.set(value, text);
   return value;
 }

@@ -50,7 +50,5 @@ export interface GatewayServerOptions {
   logger: ServerLogger;
   /** Per-deployment counters for the status page (recent errors, latency, tokens). */
   counters?: (deploymentId: string) => DeploymentCounters;
-  /** Learned rate-limit snapshot per deployment, for the status page. */
-  learnedLimits?: (deploymentId: string) => unknown;
   version: string;
 }

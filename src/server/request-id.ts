@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { nextRequestId } from "../core/request-context.js";
+import { nextRequestId } from "../core/session/request-session.js";
 
 /** Keeps a sane client-sent `x-request-id`, else makes one. */
 export function nextRequestIdFromHeader(request: IncomingMessage): string {

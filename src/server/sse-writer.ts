@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { GatewayShutdownError, toOpenAIErrorBody } from "../errors/index.js";
-import type { StreamChunkEvent } from "../types/index.js";
+import type { OutputBatch } from "../core/index.js";
 import type { OpenStreams } from "./open-streams.js";
 
 /** How a relayed stream ended. */
@@ -39,7 +39,8 @@ export interface SseStreamLink {
 }
 
 /**
- * Writes a committed stream to the client as OpenAI SSE: each upstream chunk's JSON as it came,
+ * Writes a committed stream to the client as OpenAI SSE: each upstream read's bytes as they came
+ * when the relay kept them (an OpenAI-compatible upstream), else each chunk's JSON,
  * `data: [DONE]` at a clean end, or one `data: {"error": …}` event and the end of the response when
  * the upstream broke after the commit point — never a hang, never a clean end for a truncated answer.
  * Each upstream batch goes out in one write, and writes made in one tick are corked into one
@@ -49,7 +50,7 @@ export interface SseStreamLink {
  */
 export async function writeSse(
   raw: ServerResponse,
-  batches: AsyncIterable<readonly StreamChunkEvent[]>,
+  stream: { batches: AsyncIterable<OutputBatch>; readonly doneSent: boolean },
   headers: Record<string, string>,
   beforeEnd: (end: SseEnd) => void,
   link?: SseStreamLink,
@@ -61,7 +62,7 @@ export async function writeSse(
     corked = false;
     raw.uncork();
   };
-  const write = async (text: string): Promise<void> => {
+  const write = async (text: string | Buffer): Promise<void> => {
     if (!corked) {
       corked = true;
       raw.cork();
@@ -70,16 +71,20 @@ export async function writeSse(
     if (!raw.write(text)) await drained(raw);
   };
   try {
-    for await (const batch of batches) {
+    for await (const batch of stream.batches) {
       if (open?.cut) return finish(shutdownEnd());
       if (raw.destroyed) return finish({ kind: "client_gone" });
+      if (batch.raw !== null) {
+        await write(batch.raw);
+        continue;
+      }
       let text = "";
-      for (const chunk of batch) text += `data: ${chunk.data}\n\n`;
+      for (const chunk of batch.events) text += `data: ${chunk.data}\n\n`;
       await write(text);
     }
     if (open?.cut) return finish(shutdownEnd());
     if (raw.destroyed) return finish({ kind: "client_gone" });
-    return finish({ kind: "done" }, "data: [DONE]\n\n");
+    return finish({ kind: "done" }, stream.doneSent ? "" : "data: [DONE]\n\n");
   } catch (error) {
     if (open?.cut) return finish(shutdownEnd());
     if (raw.destroyed) return finish({ kind: "client_gone" });

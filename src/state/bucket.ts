@@ -136,7 +136,9 @@ function correct(dim: BucketDimension, remaining: number, sentAt: number, now: n
   const after = mark === null ? 0 : Math.max(0, dim.taken - mark);
   const projected = Math.min(dim.capacity, remaining + dim.rate * Math.max(0, now - sentAt) - after);
   const fresh = mark !== null && mark > dim.observedMark;
-  const lowered = Math.max(0, dim.level - projected);
+  // Whole units only: a fraction is timing noise (rounded resets, clock reads), not a measured error,
+  // and with small limits a fractional reserve would keep the last unit from ever being taken.
+  const lowered = Math.floor(Math.max(0, dim.level - projected));
   dim.reserve = Math.min(dim.capacity / 2, Math.max(lowered, dim.reserve * reserveDecay));
   if (projected < dim.level) dim.level = projected;
   else if (fresh) dim.level = dim.level + raiseGain * (projected - dim.level);

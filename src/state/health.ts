@@ -98,14 +98,6 @@ export function disable(health: DeploymentHealth, reason: string, now: number): 
   health.disabledAt = now;
 }
 
-/** Read-only check (no lease taken): could the deployment be admitted at `now`? */
-export function isAvailable(health: Readonly<DeploymentHealth>, now: number): boolean {
-  if (health.disabledReason !== null || health.cooldownUntil > now) return false;
-  if (health.circuit === "closed") return true;
-  if (health.circuit === "open" && health.circuitOpenUntil > now) return false;
-  return health.probeLeaseUntil <= now;
-}
-
 /** When the deployment becomes available again (`now` if it is; Infinity when disabled). */
 export function availableAt(health: Readonly<DeploymentHealth>, now: number): number {
   if (health.disabledReason !== null) return Number.POSITIVE_INFINITY;

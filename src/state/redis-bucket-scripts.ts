@@ -165,7 +165,7 @@ local function correct(d, remaining, mark)
   if mark ~= nil then after = math.max(0, d.t - mark) end
   local projected = math.min(d.c, remaining + d.r * math.max(0, now - sentAt) - after)
   local isFresh = mark ~= nil and mark > d.o
-  local lowered = math.max(0, d.l - projected)
+  local lowered = math.floor(math.max(0, d.l - projected))
   d.v = math.min(d.c / 2, math.max(lowered, d.v * ${reserveDecay}))
   if projected < d.l then
     d.l = projected

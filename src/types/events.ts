@@ -2,6 +2,22 @@ import type { CircuitState } from "./state.js";
 import type { FailureKind } from "./failure.js";
 import type { Usage } from "./openai.js";
 
+/** One reported limit: its size, what is left, and when it is full again (epoch ms). */
+export interface RateLimitReading {
+  limit: number | null;
+  remaining: number | null;
+  resetAt: number | null;
+}
+
+/** The rate limits of one answer's headers (OpenAI `x-ratelimit-*`, Anthropic `anthropic-ratelimit-*`). */
+export interface RateLimitReport {
+  requests: RateLimitReading | null;
+  tokens: RateLimitReading | null;
+  inputTokens: RateLimitReading | null;
+  outputTokens: RateLimitReading | null;
+  at: number;
+}
+
 /** Events the engine publishes; metrics, logs and stats subscribe to them. */
 export type EngineEvent =
   | AttemptStartEvent
@@ -46,8 +62,8 @@ export interface AttemptEndEvent {
   usage: Usage | null;
   /** True when the failure happened after the first byte reached the caller. */
   afterCommit: boolean;
-  /** Response headers of the upstream, when it answered (rate-limit headers are read from here). */
-  headers: Readonly<Record<string, string>> | null;
+  /** The rate limits the upstream reported in this answer's headers (read once), when it sent any. */
+  rateLimits: RateLimitReport | null;
   at: number;
 }
 
@@ -90,7 +106,8 @@ export interface CapacityFullEvent {
   type: "capacity_full";
   requestId: string;
   deploymentId: string;
-  dimension: "requests" | "tokens" | "requests_per_day";
+  /** The budget that was short (`slow_start`: nothing learned yet and enough requests in flight). */
+  dimension: "requests" | "tokens" | "requests_per_day" | "slow_start";
   retryAt: number;
   at: number;
 }

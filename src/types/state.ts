@@ -47,6 +47,14 @@ export interface CircuitChange {
   until: number;
 }
 
+/** A deployment's availability at one moment, as every reader reports it (see `deploymentState`). */
+export type DeploymentState =
+  | { status: "available" }
+  | { status: "cooling"; until: number; reason: string }
+  | { status: "circuit_open"; until: number }
+  | { status: "half_open"; probeInFlight: boolean }
+  | { status: "disabled"; reason: string; since: number };
+
 /** Configured capacity of one deployment; null = unlimited. */
 export interface CapacityLimits {
   /** Requests per window (a minute, or `windowMs`). */

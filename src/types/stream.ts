@@ -6,6 +6,13 @@ import type { ChatCompletionChunkBody, Usage } from "./openai.js";
  */
 export type StreamEvent = StreamChunkEvent | StreamErrorEvent | StreamMalformedEvent | StreamDoneEvent;
 
+/**
+ * The events of one upstream read. `raw` holds exactly the bytes they came in when an OpenAI client
+ * may be sent those bytes unchanged (an OpenAI-compatible upstream's events, nothing skipped), so a
+ * pass-through writes them without building text; translated streams never have it.
+ */
+export type StreamBatch = StreamEvent[] & { raw?: Buffer | null };
+
 /** A chunk of the answer. */
 export interface StreamChunkEvent {
   type: "chunk";

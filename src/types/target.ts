@@ -1,13 +1,32 @@
 import type { HeaderMap } from "./headers.js";
 import type { ChatCompletionBody, ChatRequest, EmbeddingsBody, EmbeddingsRequest, Usage } from "./openai.js";
-import type { StreamEvent } from "./stream.js";
+import type { StreamBatch } from "./stream.js";
+
+/**
+ * The caller's request as it arrived (the gateway has it): the parsed body and its JSON text, so
+ * an OpenAI-compatible target can forward the text with only `model` spliced in.
+ */
+export interface RequestSource {
+  readonly body: object;
+  readonly text: string;
+}
 
 /** Per-attempt options the engine hands to a target. */
 export interface AttemptOptions {
-  /** Aborted on timeout, failover, caller abort or caller `break`; the target must stop the upstream request. */
-  signal: AbortSignal;
+  /**
+   * Aborted on timeout, failover, caller abort or caller `break`; the target must stop the upstream
+   * request. Made on first use: a target that can, should use `onAbort` instead.
+   */
+  readonly signal: AbortSignal;
+  /** Calls `listener` once when the attempt is aborted (at once when it already is). */
+  onAbort(listener: (reason: unknown) => void): void;
+  /** Whether the attempt was aborted, and why. */
+  readonly aborted: boolean;
+  readonly reason: unknown;
   /** Extra request headers from the caller. */
-  headers?: Readonly<Record<string, string>> | undefined;
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+  /** The caller's request as it arrived, when the engine's request was derived from it. */
+  readonly source?: RequestSource | undefined;
 }
 
 /** Status and headers of an upstream response. */
@@ -29,7 +48,7 @@ export interface ChatResult {
 /** A streaming answer: headers have arrived, events follow in batches (one per network read, never empty). */
 export interface ChatStreamResult {
   meta: UpstreamMeta;
-  events: AsyncIterable<readonly StreamEvent[]>;
+  events: AsyncIterable<StreamBatch>;
 }
 
 /** An embeddings answer. */

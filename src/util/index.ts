@@ -5,3 +5,4 @@ export { headerMap } from "./headers.js";
 export { safeJsonParse, isRecord } from "./json.js";
 export { decodeSse, encodeSse, maxSseEventBytes, type SseMessage } from "./sse.js";
 export { rateLimitSnapshot, type RateLimitSnapshot, type RateLimitDimension } from "./rate-limit-snapshot.js";
+export { SseFramer, type SseBatch } from "./sse-framer.js";

@@ -1,27 +1,11 @@
-import type { HeaderMap } from "../types/index.js";
+import type { HeaderMap, RateLimitReading, RateLimitReport } from "../types/index.js";
 import { parseDuration } from "./duration.js";
 
-/** One limit a provider reports (requests, tokens, …). */
-export interface RateLimitDimension {
-  /** The size of the window's budget. */
-  limit: number | null;
-  /** What is left of it. */
-  remaining: number | null;
-  /** When the budget is refilled, epoch ms. */
-  resetAt: number | null;
-}
+/** One limit a provider reports (requests, tokens, …): its size, what is left, when it is full again (epoch ms). */
+export type RateLimitDimension = RateLimitReading;
 
 /** The remaining quota a provider reported in one response's headers. */
-export interface RateLimitSnapshot {
-  requests: RateLimitDimension | null;
-  tokens: RateLimitDimension | null;
-  /** Anthropic only. */
-  inputTokens: RateLimitDimension | null;
-  /** Anthropic only. */
-  outputTokens: RateLimitDimension | null;
-  /** When the headers were read, epoch ms. */
-  at: number;
-}
+export type RateLimitSnapshot = RateLimitReport;
 
 /** Header names of one dimension, built once. */
 interface DimensionHeaders {

@@ -37,10 +37,21 @@ describe("fitBucket", () => {
 
   it("a limit the minute cannot explain (Groq's per-day requests) is over the next window that can", () => {
     const rate = 14_400 / 86_400_000;
-    expect(fitBucket(points(14_400, rate, [14_399], 14_400), null)).toMatchObject({
+    // One answer with its reset within a minute reads as per minute (a fixed window would look so);
+    // a second whose time to full grew as the remaining fell is a bucket's, and the day shows.
+    expect(fitBucket(points(14_400, rate, [14_399], 14_400), null)?.windowMs).toBe(60_000);
+    expect(fitBucket(points(14_400, rate, [14_399, 14_398], 14_400), null)).toMatchObject({
       capacity: 14_400,
       windowMs: 86_400_000,
     });
+  });
+
+  it("a fixed one-minute window (remaining and reset fall together) reads as the limit per minute", () => {
+    const window = [
+      { at: 0, remaining: 2, timeToFull: 59_000, limit: 3, resolution: 1 },
+      { at: 10_000, remaining: 1, timeToFull: 49_000, limit: 3, resolution: 1 },
+    ];
+    expect(fitBucket(window, null)).toMatchObject({ rate: 3 / 60_000, windowMs: 60_000 });
   });
 
   it("without a limit header, the slope itself; nothing from a single answer", () => {

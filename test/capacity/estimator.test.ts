@@ -65,7 +65,10 @@ describe("the estimator on recorded header sequences", () => {
   });
 
   it("Groq: requests refill over a day, tokens over a minute", () => {
-    expectLearned("groq-rpd-tpm", 1, 0.01, 1e-9);
+    // One answer whose reset is within a minute reads per minute (a fixed window looks the same);
+    // the second, whose time to full grew as its remaining fell, shows the day.
+    expect(learn("groq-rpd-tpm", 1).requests.refillPerMinute).toBeCloseTo(14_400, 6);
+    expectLearned("groq-rpd-tpm", 2, 0.01, 1e-9);
     expectLearned("groq-rpd-tpm", 40, 0.005, 1e-9);
     const view = learn("groq-rpd-tpm", 5);
     expect(view.requests.refillPerMinute).toBeCloseTo(10, 9);

@@ -127,25 +127,43 @@ describe("LearnedCapacity", () => {
     expect(gate.blockedUntil("d", t0, request)).toBe(t0 + 5_000);
   });
 
-  it("no headers: the first answers start AIMD pacing; a plain failure teaches nothing", async () => {
+  it("no headers: successes pace nothing; a 429 under sustained traffic starts AIMD from the send rate", async () => {
     const gate = new LearnedCapacity(new MemoryStateStore());
     gate.observe("d", answered(await markOf(gate, t0), { outcome: "failed" }));
     expect(gate.view("d", t0 + 500).mode).toBe("unknown");
-    gate.observe("d", answered(await markOf(gate, t0), { outcome: "rate_limited", retryAfterMs: 2_000 }));
-    const view = gate.view("d", t0 + 500);
-    expect(view).toMatchObject({ mode: "aimd", answers: 2, rejected: 1, tokens: { capacity: null } });
-    expect(view.requests.refillPerMinute).toBeCloseTo(60 * 0.6, 9);
-    expect(gate.blockedUntil("d", t0 + 500, request)).toBe(t0 + 2_500);
+    // A success without headers: nothing limits the deployment, no cap and no pacing.
+    for (let i = 0; i < 4; i += 1)
+      gate.observe("d", answered(await markOf(gate, t0 + i), { at: t0 + i + 1 }));
+    expect(gate.view("d", t0 + 10).mode).toBe("unknown");
+    expect(gate.blockedUntil("d", t0 + 10, request)).toBeNull();
+    // 20 requests sent over 2 s (10/s), then a 429 with Retry-After: paced from 10/s cut to 60 %.
+    for (let i = 0; i < 20; i += 1) await markOf(gate, t0 + 1_000 + i * 100);
+    const last = await markOf(gate, t0 + 3_000);
+    gate.observe(
+      "d",
+      answered(last, { sentAt: t0 + 3_000, at: t0 + 3_000, outcome: "rate_limited", retryAfterMs: 2_000 }),
+    );
+    const view = gate.view("d", t0 + 3_000);
+    expect(view).toMatchObject({ mode: "aimd", rejected: 1, tokens: { capacity: null } });
+    expect(view.requests.refillPerMinute).toBeGreaterThan(60 * 0.6 * 8);
+    expect(view.requests.refillPerMinute).toBeLessThan(60 * 0.6 * 12);
+    expect(gate.blockedUntil("d", t0 + 3_000, request)).toBeGreaterThanOrEqual(t0 + 5_000);
   });
 
-  it("stale: without an answer for staleMs the slow-start cap applies again", async () => {
+  it("no headers: a 429 at low volume is left to the cooldown (no pacing)", async () => {
+    const gate = new LearnedCapacity(new MemoryStateStore());
+    gate.observe("d", answered(await markOf(gate, t0), { outcome: "rate_limited", retryAfterMs: 2_000 }));
+    expect(gate.view("d", t0 + 500).mode).toBe("unknown");
+  });
+
+  it("stale: without an answer for staleMs the view says so, and no slow-start cap comes back (a quiet bucket is full)", async () => {
     const gate = new LearnedCapacity(new MemoryStateStore(), { staleMs: 60_000 });
     gate.observe("d", answered(await markOf(gate, t0), { at: t0, rateLimits: openai(59) }));
     const later = t0 + 60_001;
     expect(gate.view("d", later)).toMatchObject({ stale: true, observedAt: t0 });
     await markOf(gate, later);
     await markOf(gate, later);
-    expect(await gate.take("d", later, request)).toMatchObject({ ok: false, reason: "slow_start" });
+    expect(await gate.take("d", later, request)).toMatchObject({ ok: true });
   });
 
   it("in-flight requests whose answers never came are dropped after inFlightExpiryMs", async () => {

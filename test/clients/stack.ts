@@ -30,6 +30,9 @@ export async function startStack(): Promise<Stack> {
     keys: { [KEYS.a]: {}, [KEYS.b]: {}, [KEYS.c]: { rpm: 1 }, [KEYS.d]: { rpm: 1 } },
     requireKnownKeys: true,
     models: { "gpt-4o-mini": {}, "text-embedding-3-small": {} },
+    // Tokens arrive over time, as from a real provider: events after the first content come in
+    // later reads, past the commit point (a whole stream in one read commits only at its end).
+    chunkDelayMs: 2,
   });
   const gateway = gatewayFor(
     [

@@ -126,15 +126,41 @@ describe("native Anthropic upstream through the gateway (real openai SDK)", () =
   });
 
   it("an error event mid-stream reaches the client as an error, never a clean end", async () => {
-    sim.addFault({ kind: "stream-error", afterChunks: 2 });
-    const stream = await client.chat.completions.create({ model: "claude", messages, stream: true });
-    let text = "";
-    const error = await (async () => {
-      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
-    })().catch((e: unknown) => e);
-    expect(text).toBe("Hello from claude-sonnet-4-0 via");
-    expect(error).toBeInstanceOf(Error);
-    expect(String((error as Error).message)).toMatch(/overloaded|stream/i);
+    // The events after the first content come in later reads (as from the real API), past the commit point.
+    const slow = await startSimulator({ chunkDelayMs: 5 });
+    const gateway = gatewayFor(
+      [{ ...provider("an-slow", slow.origin, "an-key-1"), type: "anthropic" }],
+      [
+        {
+          name: "claude",
+          strategy: "priority",
+          automatic: false,
+          deployments: [spec("an-slow", "claude-sonnet-4-0")],
+        },
+      ],
+    );
+    await gateway.app.listen({ port: 0, host: "127.0.0.1" });
+    const address = gateway.app.server.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    const slowClient = new OpenAI({
+      apiKey: "unused",
+      baseURL: `http://127.0.0.1:${port}/v1`,
+      maxRetries: 0,
+    });
+    try {
+      slow.addFault({ kind: "stream-error", afterChunks: 2 });
+      const stream = await slowClient.chat.completions.create({ model: "claude", messages, stream: true });
+      let text = "";
+      const error = await (async () => {
+        for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+      })().catch((e: unknown) => e);
+      expect(text).toBe("Hello from claude-sonnet-4-0 via");
+      expect(error).toBeInstanceOf(Error);
+      expect(String((error as Error).message)).toMatch(/overloaded|stream/i);
+    } finally {
+      await gateway.close();
+      await slow.close();
+    }
   });
 
   it("learns the anthropic-ratelimit-* headers (RFC 3339 resets) into the status page", async () => {
@@ -143,12 +169,21 @@ describe("native Anthropic upstream through the gateway (real openai SDK)", () =
     const status = (await (await fetch(client.baseURL.replace("/v1", "/status"))).json()) as {
       deployments: Array<{
         id: string;
-        learnedLimits: { requests: { limit: number; remaining: number } } | null;
+        capacity: {
+          mode: string;
+          requests: { capacity: number; remaining: number; refillPerMinute: number };
+        };
       }>;
     };
-    expect(
-      status.deployments.find((d) => d.id === "an-1/claude-sonnet-4-0")?.learnedLimits?.requests,
-    ).toMatchObject({ limit: 50, remaining: 49 });
+    // Learned from the anthropic-ratelimit-* headers: a bucket of 50 refilling 50 a minute, one used.
+    const capacity = status.deployments.find((d) => d.id === "an-1/claude-sonnet-4-0")?.capacity;
+    expect(capacity?.mode).toBe("headers");
+    // (Whole-second resets are read half a second short, so the capacity comes out a little under.)
+    expect(capacity?.requests.capacity).toBeGreaterThan(49);
+    expect(capacity?.requests.capacity).toBeLessThanOrEqual(50);
+    expect(capacity?.requests.refillPerMinute).toBeCloseTo(50, 5);
+    expect(capacity?.requests.remaining).toBeGreaterThanOrEqual(48);
+    expect(capacity?.requests.remaining).toBeLessThanOrEqual(50);
     sim.setKey("an-key-1", {});
   });
 });

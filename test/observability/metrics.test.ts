@@ -1,16 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { register as globalRegistry } from "prom-client";
-import {
-  deploymentStateOf,
-  GatewayMetrics,
-  type DeploymentStateSample,
-} from "../../src/observability/metrics.js";
+import { GatewayMetrics, type DeploymentStateSample } from "../../src/observability/metrics.js";
 import type {
   AttemptEndEvent,
   AttemptStartEvent,
   DeploymentHealth,
   RequestEndEvent,
 } from "../../src/types/index.js";
+import { deploymentState } from "../../src/state/index.js";
+import { rateLimitSnapshot } from "../../src/util/index.js";
 
 const t0 = 1_750_000_000_000;
 const openai = 'deployment="openai-1/gpt-4.1",provider="openai",model="gpt-4.1"';
@@ -49,7 +47,7 @@ function end(overrides: Partial<AttemptEndEvent> = {}): AttemptEndEvent {
     firstTokenMs: 420,
     usage: null,
     afterCommit: false,
-    headers: null,
+    rateLimits: null,
     at: t0,
     ...overrides,
   };
@@ -249,26 +247,36 @@ describe("GatewayMetrics: engine events", () => {
     const m = metrics();
     m.listener(
       end({
-        headers: {
-          "x-ratelimit-limit-requests": "60",
-          "x-ratelimit-remaining-requests": "59",
-          "x-ratelimit-limit-tokens": "150000",
-          "x-ratelimit-remaining-tokens": "149984",
-          "x-ratelimit-reset-tokens": "6m0s",
-        },
+        rateLimits: rateLimitSnapshot(
+          {
+            "x-ratelimit-limit-requests": "60",
+            "x-ratelimit-remaining-requests": "59",
+            "x-ratelimit-limit-tokens": "150000",
+            "x-ratelimit-remaining-tokens": "149984",
+            "x-ratelimit-reset-tokens": "6m0s",
+          },
+          t0,
+        ),
       }),
     );
-    m.listener(failed({ headers: { "x-ratelimit-remaining-requests": "0", "retry-after": "2" } }));
+    m.listener(
+      failed({
+        rateLimits: rateLimitSnapshot({ "x-ratelimit-remaining-requests": "0", "retry-after": "2" }, t0),
+      }),
+    );
     m.listener(
       end({
         deploymentId: "anthropic-1/claude",
         provider: "anthropic",
         model: "claude",
-        headers: {
-          "anthropic-ratelimit-input-tokens-limit": "40000",
-          "anthropic-ratelimit-input-tokens-remaining": "39500",
-          "anthropic-ratelimit-output-tokens-remaining": "7000",
-        },
+        rateLimits: rateLimitSnapshot(
+          {
+            "anthropic-ratelimit-input-tokens-limit": "40000",
+            "anthropic-ratelimit-input-tokens-remaining": "39500",
+            "anthropic-ratelimit-output-tokens-remaining": "7000",
+          },
+          t0,
+        ),
       }),
     );
     const lines = await samples(m);
@@ -295,15 +303,13 @@ describe("GatewayMetrics: deployment state gauge", () => {
         deploymentId: "openai-1/gpt-4.1",
         provider: "openai",
         model: "gpt-4.1",
-        health: healths.get("openai-1/gpt-4.1")!,
-        now,
+        state: deploymentState(healths.get("openai-1/gpt-4.1")!, now),
       },
       {
         deploymentId: "groq-1/llama-3.3-70b",
         provider: "groq",
         model: "llama-3.3-70b",
-        health: healths.get("groq-1/llama-3.3-70b")!,
-        now,
+        state: deploymentState(healths.get("groq-1/llama-3.3-70b")!, now),
       },
     ];
     const m = metrics({ deploymentStates: states });
@@ -328,7 +334,12 @@ describe("GatewayMetrics: deployment state gauge", () => {
 
   it("drops deployments that are gone", async () => {
     let list: DeploymentStateSample[] = [
-      { deploymentId: "openai-1/gpt-4.1", provider: "openai", model: "gpt-4.1", health: health(), now: t0 },
+      {
+        deploymentId: "openai-1/gpt-4.1",
+        provider: "openai",
+        model: "gpt-4.1",
+        state: deploymentState(health(), t0),
+      },
     ];
     const m = metrics({ deploymentStates: () => list });
     expect((await samples(m)).filter((line) => line.includes("deployment_state"))).toHaveLength(5);
@@ -349,8 +360,8 @@ describe("GatewayMetrics: deployment state gauge", () => {
       "cooling",
     ],
     ["disabled while cooling", health({ disabledReason: "auth", cooldownUntil: t0 + 5 }), "disabled"],
-  ] as const)("deploymentStateOf: %s is %s", (_name, value, expected) => {
-    expect(deploymentStateOf(value, t0)).toBe(expected);
+  ] as const)("deploymentState: %s is %s", (_name, value, expected) => {
+    expect(deploymentState(value, t0).status).toBe(expected);
   });
 });
 

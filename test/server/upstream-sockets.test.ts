@@ -134,6 +134,9 @@ async function gatewayOver(url: string): Promise<{ gateway: ReturnType<typeof ga
   const gateway = gatewayFor(
     [provider("up", url, "key-a")],
     [{ name: "m", strategy: "priority", automatic: false, deployments: [spec("up", "gpt-4.1")] }],
+    // The default wait budget: 20 streams at once on a fresh deployment start two at a time until
+    // its first answer (the learned capacity's slow start), the rest wait a moment.
+    { engine: { maxWaitMs: 3_000 } },
   );
   await gateway.app.listen({ port: 0, host: "127.0.0.1" });
   const address = gateway.app.server.address() as AddressInfo;

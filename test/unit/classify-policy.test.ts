@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { AttemptTimeout, classifyFailure } from "../../src/core/classify.js";
 import { resolveEngineOptions } from "../../src/core/options.js";
 import { decide, type FailureDecision } from "../../src/core/policy.js";
-import { StreamFailure } from "../../src/core/stream-commit.js";
+import { StreamFailure } from "../../src/core/relay/stream-failure.js";
 import {
   AbortedError,
   InvalidRequestError,

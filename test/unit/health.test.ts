@@ -6,10 +6,10 @@ import {
   coolDown,
   disable,
   freshHealth,
-  isAvailable,
   recordFailure,
   recordSuccess,
 } from "../../src/state/health.js";
+import { isAvailable } from "../../src/state/deployment-state.js";
 import type { CircuitPolicy, DeploymentHealth, FailureKind } from "../../src/types/index.js";
 
 const policy: CircuitPolicy = { failureThreshold: 3, openMs: 10_000, maxOpenMs: 35_000, probeLeaseMs: 5_000 };

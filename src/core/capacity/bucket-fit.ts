@@ -63,6 +63,31 @@ function fitsLimit(points: readonly BucketPoint[], rate: number, limit: number |
   return capacityAt(points, rate) <= limit + rate * resolution + limit * 1e-9;
 }
 
+/**
+ * Whether the answers move as a bucket's do: the time to full grows as the remaining falls (each
+ * request takes a unit the refill has to bring back). In a fixed window both fall together as the
+ * reset comes nearer. One answer says neither.
+ */
+function bucketLike(points: readonly BucketPoint[]): boolean {
+  const slopes: number[] = [];
+  for (let i = 0; i < points.length; i += 1)
+    for (let j = i + 1; j < points.length; j += 1) {
+      const a = points[i]!;
+      const b = points[j]!;
+      if (b.timeToFull !== a.timeToFull)
+        slopes.push((a.remaining - b.remaining) / (b.timeToFull - a.timeToFull));
+    }
+  return slopes.length > 0 && median(slopes) > 0;
+}
+
+/** Whether refilling at `rate` for the time to full explains at least half of what is used of the limit. */
+function explainsUsed(points: readonly BucketPoint[], rate: number, limit: number): boolean {
+  const shares = points
+    .filter((point) => point.remaining < limit)
+    .map((point) => (rate * point.timeToFull) / (limit - point.remaining));
+  return shares.length > 0 && median(shares) >= 0.5;
+}
+
 /** The standard window whose rate is within `snapFactor` of `rate`, as that rate. */
 function snap(rate: number, limit: number | null, windows: readonly number[]): number | null {
   if (limit === null) return null;
@@ -81,6 +106,7 @@ function chooseRate(
   limit: number | null,
   prior: BucketShape | null,
   windows: readonly number[],
+  minuteMs: number,
 ): number | null {
   // With a limit header the rate is the limit over a standard window: a slope only picks which.
   const fitted = theilSenRate(points);
@@ -94,8 +120,22 @@ function chooseRate(
   // capacity) — the safe guess, as a wrong one errs slow — unless what was learned before still fits.
   if (prior !== null && fitsLimit(points, prior.rate, limit)) return prior.rate;
   if (limit === null) return null;
+  const perMinute = limit / (windows.find((window) => window >= minuteMs) ?? minuteMs);
+  if (fitsLimit(points, perMinute, limit)) return perMinute;
+  // Resets that all fall within a minute are read as a limit per minute even when a minute's bucket
+  // does not explain them: a fixed one-minute window (some OpenAI-compatible servers) resets
+  // everything at once, and limits per minute are by far the most common. (Groq's per-day requests
+  // read so while few are used; once the time to full passes a minute, the day shows.)
+  if (points.every((point) => point.timeToFull <= minuteMs * 1.05) && !bucketLike(points)) return perMinute;
+  // A slower window (Groq's per-day requests) only when its refill explains what is missing from
+  // the limit: in a bucket the limit is its size, so the time to full covers the units used.
   for (const window of windows)
-    if (window >= 60_000 && fitsLimit(points, limit / window, limit)) return limit / window;
+    if (
+      window > minuteMs &&
+      fitsLimit(points, limit / window, limit) &&
+      explainsUsed(points, limit / window, limit)
+    )
+      return limit / window;
   // None fits: the bucket is the whole limit and refills at what the answers say.
   const rate = median(points.map((point) => (limit - point.remaining) / point.timeToFull));
   return snap(rate, limit, windows) ?? rate;
@@ -112,6 +152,7 @@ export function fitBucket(
   points: readonly BucketPoint[],
   prior: BucketShape | null,
   windows: readonly number[] = standardWindowsMs,
+  minuteMs = 60_000,
 ): BucketFit | null {
   let limit: number | null = null;
   for (const point of points) if (point.limit !== null) limit = point.limit;
@@ -119,7 +160,7 @@ export function fitBucket(
     (point) => point.timeToFull > 0 && point.remaining >= 0 && (limit === null || point.remaining < limit),
   );
   if (usable.length === 0) return null;
-  const rate = chooseRate(usable, limit, prior, windows);
+  const rate = chooseRate(usable, limit, prior, windows, minuteMs);
   if (rate === null || !(rate > 0) || !Number.isFinite(rate)) return null;
   let capacity = Math.max(capacityAt(usable, rate), ...points.map((point) => point.remaining));
   if (limit !== null) capacity = Math.min(capacity, limit);

@@ -59,6 +59,7 @@ export class LearnedCapacity {
   readonly #slowStartRetryMs: number;
   readonly #aimd: AimdPolicy;
   readonly #windows: readonly number[];
+  readonly #minuteMs: number;
   readonly #limits: ConstructorParameters<typeof LocalBucket>[0];
 
   constructor(store: StateStore, options: LearnedCapacityOptions = {}) {
@@ -68,6 +69,7 @@ export class LearnedCapacity {
     this.#slowStartRetryMs = options.slowStartRetryMs ?? 250;
     this.#aimd = { ...defaultAimdPolicy, ...options.aimd };
     this.#windows = options.windowsMs ?? standardWindowsMs;
+    this.#minuteMs = options.minuteMs ?? minute;
     this.#limits = {
       historySize: options.historySize ?? 32,
       historyMs: options.historyMs ?? 600_000,
@@ -75,14 +77,19 @@ export class LearnedCapacity {
     };
   }
 
-  /** At send: reserves `cost` on the bucket (its `mark` goes back with the answer), or says when it can. */
-  take(key: string, now: number, cost: BucketCost): CapacityTake | Promise<CapacityTake> {
+  /**
+   * At send: reserves `cost` on the bucket (its `mark` goes back with the answer), or says when it
+   * can. `slowStart: false` skips the cap on a bucket with nothing learned yet (the caller knows
+   * the deployment's limits from its configuration).
+   */
+  take(key: string, now: number, cost: BucketCost, slowStart = true): CapacityTake | Promise<CapacityTake> {
     const charged = charge(cost);
     if (charged.requests === 0 && charged.tokens === 0) return { ok: true, mark: null };
     const local = this.#local(key, now);
-    if (this.#capped(this.#store.bucket(key, now), local, now))
+    if (slowStart && this.#capped(this.#store.bucket(key, now), local))
       return { ok: false, retryAt: now + this.#slowStartRetryMs, reason: "slow_start" };
     local.charge(charged, 1, now);
+    local.noteTake(now);
     const result = this.#store.takeBucket(key, now, charged);
     if (result instanceof Promise)
       return result.then((taken) => this.#taken(key, local, charged, now, taken));
@@ -123,17 +130,17 @@ export class LearnedCapacity {
       tokens,
       retryAt: observation.retryAfterMs === null ? null : at + observation.retryAfterMs,
       extraTokens,
-      aimd: !headers && this.#pacesByAimd(state, local, observation) ? this.#aimd : null,
+      aimd: !headers && this.#pacesByAimd(state, local, observation) ? this.#aimdFor(state, local, at) : null,
     });
   }
 
   /** Non-mutating: null when the bucket can take `cost` now, else when it can (to skip it before choosing). */
-  blockedUntil(key: string, now: number, cost: BucketCost): number | null {
+  blockedUntil(key: string, now: number, cost: BucketCost, slowStart = true): number | null {
     const charged = charge(cost);
     if (charged.requests === 0 && charged.tokens === 0) return null;
     const state = this.#store.bucket(key, now);
     const local = this.#locals.get(key);
-    if (local && this.#capped(state, local, now)) return now + this.#slowStartRetryMs;
+    if (slowStart && local && this.#capped(state, local)) return now + this.#slowStartRetryMs;
     return state === null ? null : fitsAt(state, now, charged);
   }
 
@@ -191,10 +198,27 @@ export class LearnedCapacity {
     return local;
   }
 
-  /** Nothing learned yet (or stale) and enough of this node's requests in flight. */
-  #capped(state: BucketState | null, local: LocalBucket, now: number): boolean {
-    const learning = state === null || state.mode === "unknown" || now - state.observedAt > this.#staleMs;
+  /**
+   * No answer seen yet and enough of this node's requests in flight. A
+   * bucket that answered without headers and never said 429 is not capped: nothing limits it.
+   */
+  #capped(state: BucketState | null, local: LocalBucket): boolean {
+    // Not after a quiet spell: a bucket left alone refills, so that is the best time to send.
+    const learning = state === null || state.answers === 0;
     return learning && local.inFlight.count >= this.#slowStartInFlight;
+  }
+
+  /**
+   * The AIMD policy for an answer without headers. A bucket entering AIMD (its first 429) starts
+   * from the rate it was being sent at — the cut then takes it below what the provider refused —
+   * rather than from the policy's slow initial rate.
+   */
+  #aimdFor(state: BucketState | null, local: LocalBucket, now: number): AimdPolicy | null {
+    if (state !== null && state.mode === "aimd") return this.#aimd;
+    const rate = local.sendRate(now, this.#minuteMs / 6);
+    // Too few requests to tell a rate: a 429 at low volume is left to the cooldown.
+    if (rate === 0) return null;
+    return rate > this.#aimd.initialRate ? { ...this.#aimd, initialRate: rate } : this.#aimd;
   }
 
   #taken(key: string, local: LocalBucket, charged: BucketCost, now: number, taken: BucketTake): CapacityTake {
@@ -218,20 +242,23 @@ export class LearnedCapacity {
     if (reading.point !== null) local.addPoint(name, reading.point);
     const known = state !== null && state.mode === "headers" && state[name].capacity > 0 ? state[name] : null;
     const prior = known === null ? null : { capacity: known.capacity, rate: known.rate };
-    const fit = fitBucket(local.points(name, now), prior, this.#windows);
+    const fit = fitBucket(local.points(name, now), prior, this.#windows, this.#minuteMs);
     if (fit !== null) return { capacity: fit.capacity, rate: fit.rate, remaining: reading.remaining };
     if (prior !== null) return { ...prior, remaining: reading.remaining };
     // A limit but no reset yet: the limit over a minute, full.
     if (reading.limit !== null && reading.limit > 0)
-      return { capacity: reading.limit, rate: reading.limit / minute, remaining: reading.remaining };
+      return { capacity: reading.limit, rate: reading.limit / this.#minuteMs, remaining: reading.remaining };
     return null;
   }
 
-  /** Whether a headerless answer paces the bucket by AIMD: not when headers came lately, nor a plain failure. */
+  /**
+   * Whether a headerless answer paces the bucket by AIMD: a 429 starts it (a bucket that never said
+   * 429 needs no pacing), successes then grow it; never when headers came lately, nor a plain failure.
+   */
   #pacesByAimd(state: BucketState | null, local: LocalBucket, observation: CapacityObservation): boolean {
     if (observation.outcome === "failed") return false;
     if (local.headersAt > 0 && observation.at - local.headersAt <= this.#staleMs) return false;
-    if (observation.outcome === "success") return true;
+    if (observation.outcome === "success") return state !== null && state.mode === "aimd";
     return state === null || state.mode !== "headers";
   }
 }

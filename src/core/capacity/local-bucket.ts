@@ -19,6 +19,9 @@ export class LocalBucket {
   readonly #points = { requests: [] as BucketPoint[], tokens: [] as BucketPoint[] };
   readonly #limits: LocalLimits;
   #activeAt = Number.NEGATIVE_INFINITY;
+  /** Times of this node's recent takes (a ring), for the send rate at a first 429. */
+  readonly #takes = new Float64Array(64);
+  #takeCount = 0;
 
   constructor(limits: LocalLimits) {
     this.#limits = limits;
@@ -42,6 +45,29 @@ export class LocalBucket {
     flight.count = Math.max(0, flight.count + sign);
     flight.requests = Math.max(0, flight.requests + sign * Math.max(0, cost.requests));
     flight.tokens = Math.max(0, flight.tokens + sign * Math.max(0, cost.tokens));
+  }
+
+  /** Notes a take (a request sent) at `now`. */
+  noteTake(now: number): void {
+    this.#takes[this.#takeCount % this.#takes.length] = now;
+    this.#takeCount += 1;
+  }
+
+  /**
+   * This node's send rate over its recent takes (within the last `windowMs`), requests per ms; 0
+   * with too few takes to tell (under 8).
+   */
+  sendRate(now: number, windowMs: number): number {
+    const size = Math.min(this.#takeCount, this.#takes.length);
+    let count = 0;
+    let oldest = now;
+    for (let index = 0; index < size; index += 1) {
+      const at = this.#takes[index] ?? 0;
+      if (now - at > windowMs) continue;
+      count += 1;
+      oldest = Math.min(oldest, at);
+    }
+    return count < 8 ? 0 : count / Math.max(now - oldest, 1_000);
   }
 
   addPoint(dimension: "requests" | "tokens", point: BucketPoint): void {

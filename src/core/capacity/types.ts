@@ -63,7 +63,7 @@ export interface CapacityView {
   rejected: number;
   /** Buckets whose traffic this one's provider counts too: they should share a `quota_group`. */
   sharedWith: string[];
-  /** No answer for `staleMs`: requests go out under the slow-start cap until one comes. */
+  /** No answer for `staleMs`: what was learned may be out of date. */
   stale: boolean;
   /** When the last answer was observed, or null. */
   observedAt: number | null;
@@ -87,4 +87,6 @@ export interface LearnedCapacityOptions {
   aimd?: Partial<AimdPolicy>;
   /** Refill windows a limit header may be metered over, ms. Default 1 s, 1 min, 1 h, 1 day. */
   windowsMs?: readonly number[];
+  /** The window a limit header is read as, unless its answers say otherwise (a minute). Default 60 000. */
+  minuteMs?: number;
 }

@@ -15,10 +15,10 @@ import type {
   HeaderMap,
   Target,
 } from "../../types/index.js";
-import { decodeSse } from "../../util/index.js";
-import { mapAnswer, postJson, readJsonBody, type PostResponse } from "./http-post.js";
+import { mapAnswer, postJson, readJsonBody } from "./http-post.js";
+import type { UpstreamResponse } from "./post.js";
 import { httpErrorFrom } from "./upstream-errors.js";
-import { mapSseBatches } from "./native-stream.js";
+import { mappedEventBatches } from "./native-stream.js";
 import { mapOrUnsupported } from "./unsupported.js";
 
 /** Where and how to call one Anthropic account. */
@@ -60,21 +60,20 @@ export class AnthropicHttpTarget implements Target {
     url: URL,
     headers: Record<string, string>,
     body: unknown,
-    signal: AbortSignal,
-  ): Promise<PostResponse> {
-    return postJson(this.#dispatcher, url, headers, body, signal, this.provider, this.#fail);
+    attempt: AttemptOptions,
+  ): Promise<UpstreamResponse> {
+    return postJson(this.#dispatcher, url, headers, body, attempt, this.provider, this.#fail);
   }
 
-  #fail = (status: number, headers: HeaderMap, text: string): never => {
-    throw httpErrorFrom(status, headers, text, this.provider, readAnthropicError);
-  };
+  #fail = (status: number, headers: HeaderMap, text: string): unknown =>
+    httpErrorFrom(status, headers, text, this.provider, readAnthropicError);
 
   async chat(request: ChatRequest, options: AttemptOptions): Promise<ChatResult> {
     const body = mapOrUnsupported(this.provider, () =>
       toAnthropicRequest({ ...request, stream: false }, request.model),
     );
-    const response = await this.#post(this.#url, this.#headers, body, options.signal);
-    const json = await readJsonBody(response, options.signal, this.provider);
+    const response = await this.#post(this.#url, this.#headers, body, options);
+    const json = await readJsonBody(response, this.provider);
     return {
       meta: { status: response.status, headers: response.headers },
       body: mapAnswer(this.provider, () => fromAnthropicMessage(json, Date.now())),
@@ -86,11 +85,11 @@ export class AnthropicHttpTarget implements Target {
       toAnthropicRequest({ ...request, stream: true }, request.model),
     );
     const headers = { ...this.#headers, accept: "text/event-stream" };
-    const response = await this.#post(this.#url, headers, body, options.signal);
+    const response = await this.#post(this.#url, headers, body, options);
     const map = createAnthropicStreamMapper({ now: Date.now() });
     return {
       meta: { status: response.status, headers: response.headers },
-      events: mapSseBatches(decodeSse(response.body), map),
+      events: mappedEventBatches(response.body, map),
     };
   }
 

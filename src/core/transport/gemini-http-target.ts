@@ -20,11 +20,11 @@ import type {
   HeaderMap,
   Target,
 } from "../../types/index.js";
-import { decodeSse } from "../../util/index.js";
 import { fetchImages } from "./fetch-images.js";
-import { mapAnswer, postJson, readJsonBody, type PostResponse } from "./http-post.js";
+import { mapAnswer, postJson, readJsonBody } from "./http-post.js";
+import type { UpstreamResponse } from "./post.js";
 import { httpErrorFrom } from "./upstream-errors.js";
-import { mapSseBatches } from "./native-stream.js";
+import { mappedEventBatches } from "./native-stream.js";
 import { mapOrUnsupported } from "./unsupported.js";
 
 /** Where and how to call one Gemini API key. */
@@ -67,27 +67,26 @@ export class GeminiHttpTarget implements Target {
     url: URL,
     headers: Record<string, string>,
     body: unknown,
-    signal: AbortSignal,
-  ): Promise<PostResponse> {
-    return postJson(this.#dispatcher, url, headers, body, signal, this.provider, this.#fail);
+    attempt: AttemptOptions,
+  ): Promise<UpstreamResponse> {
+    return postJson(this.#dispatcher, url, headers, body, attempt, this.provider, this.#fail);
   }
 
-  #fail = (status: number, headers: HeaderMap, text: string): never => {
-    throw httpErrorFrom(status, headers, text, this.provider, readGeminiError);
-  };
+  #fail = (status: number, headers: HeaderMap, text: string): unknown =>
+    httpErrorFrom(status, headers, text, this.provider, readGeminiError);
 
-  async #body(request: ChatRequest, signal: AbortSignal): Promise<Record<string, unknown>> {
+  async #body(request: ChatRequest, attempt: AttemptOptions): Promise<Record<string, unknown>> {
     const urls = mapOrUnsupported(this.provider, () => imageUrlsToFetch(request));
     // A linked image that cannot be fetched is the caller's error (`UnsendableRequestError`), not Gemini's.
-    const images = urls.length === 0 ? undefined : await fetchImages(this.#dispatcher, urls, signal);
+    const images = urls.length === 0 ? undefined : await fetchImages(this.#dispatcher, urls, attempt.signal);
     return mapOrUnsupported(this.provider, () => toGeminiRequest(request, images));
   }
 
   async chat(request: ChatRequest, options: AttemptOptions): Promise<ChatResult> {
     const url = new URL(`${this.#base}${geminiPath(request.model, false)}`);
-    const body = await this.#body(request, options.signal);
-    const response = await this.#post(url, this.#headers, body, options.signal);
-    const json = await readJsonBody(response, options.signal, this.provider);
+    const body = await this.#body(request, options);
+    const response = await this.#post(url, this.#headers, body, options);
+    const json = await readJsonBody(response, this.provider);
     return {
       meta: { status: response.status, headers: response.headers },
       body: mapAnswer(this.provider, () =>
@@ -98,13 +97,13 @@ export class GeminiHttpTarget implements Target {
 
   async chatStream(request: ChatRequest, options: AttemptOptions): Promise<ChatStreamResult> {
     const url = new URL(`${this.#base}${geminiPath(request.model, true)}`);
-    const body = await this.#body(request, options.signal);
+    const body = await this.#body(request, options);
     const headers = { ...this.#headers, accept: "text/event-stream" };
-    const response = await this.#post(url, headers, body, options.signal);
+    const response = await this.#post(url, headers, body, options);
     const map = createGeminiStreamMapper({ model: request.model, now: Date.now(), newId });
     return {
       meta: { status: response.status, headers: response.headers },
-      events: mapSseBatches(decodeSse(response.body), map),
+      events: mappedEventBatches(response.body, map),
     };
   }
 
@@ -124,8 +123,8 @@ export class GeminiHttpTarget implements Target {
         ...(request.dimensions === undefined ? {} : { outputDimensionality: request.dimensions }),
       })),
     };
-    const response = await this.#post(url, this.#headers, body, options.signal);
-    const json = (await readJsonBody(response, options.signal, this.provider)) as {
+    const response = await this.#post(url, this.#headers, body, options);
+    const json = (await readJsonBody(response, this.provider)) as {
       embeddings?: Array<{ values?: number[] }>;
     };
     const base64 = request.encoding_format === "base64";

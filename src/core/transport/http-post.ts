@@ -1,72 +1,44 @@
 import type { Dispatcher } from "undici";
 import { LlmuxError, UpstreamNetworkError } from "../../errors/index.js";
-import type { HeaderMap } from "../../types/index.js";
+import type { AttemptOptions } from "../../types/index.js";
 import { serializeJson } from "./json-body.js";
-import { flatHeaders, networkErrorFrom, readLimitedText } from "./upstream-errors.js";
-
-/** A successful upstream response (status < 400). */
-export interface PostResponse {
-  status: number;
-  headers: HeaderMap;
-  body: Dispatcher.ResponseData["body"];
-}
+import { post, type ErrorReader, type UpstreamResponse } from "./post.js";
 
 /**
- * POSTs JSON through the pooled dispatcher. A body that cannot be serialised is the caller's
- * `UnsendableRequestError`; transport errors become `UpstreamNetworkError` (or the signal's
- * reason); an error status is handed to `onError` with the (bounded) body text, which must throw
- * the provider's error.
+ * POSTs a request object as JSON (a translated body). A body that cannot be serialised is the
+ * caller's `UnsendableRequestError`, raised before any connection sees it.
  */
-export async function postJson(
+export function postJson(
   dispatcher: Dispatcher,
   url: URL,
   headers: Record<string, string>,
   body: unknown,
-  signal: AbortSignal,
+  attempt: AttemptOptions,
   provider: string,
-  onError: (status: number, headers: HeaderMap, text: string) => never,
-): Promise<PostResponse> {
-  // Serialised before the connection sees it: a body that cannot be is the caller's 400.
+  onError: ErrorReader,
+): Promise<UpstreamResponse> {
   const payload = serializeJson(body, provider);
-  let response: Dispatcher.ResponseData;
-  try {
-    response = await dispatcher.request({
-      origin: url.origin,
-      path: `${url.pathname}${url.search}`,
-      method: "POST",
-      headers,
-      body: payload,
-      signal,
-    });
-  } catch (error) {
-    throw networkErrorFrom(error, signal, provider);
-  }
-  const responseHeaders = flatHeaders(response.headers);
-  if (response.statusCode >= 400) {
-    const text = await readLimitedText(response.body).catch(() => "");
-    onError(response.statusCode, responseHeaders, text);
-  }
-  return { status: response.statusCode, headers: responseHeaders, body: response.body };
+  return post(
+    dispatcher,
+    { origin: url.origin, path: `${url.pathname}${url.search}` },
+    headers,
+    payload,
+    attempt,
+    provider,
+    onError,
+  );
 }
 
 /** Reads a whole JSON body; a body that is not JSON is a network-level failure of this attempt. */
-export async function readJsonBody(
-  response: PostResponse,
-  signal: AbortSignal,
-  provider: string,
-): Promise<unknown> {
-  let text: string;
+export async function readJsonBody(response: UpstreamResponse, provider: string): Promise<unknown> {
+  const bytes = await response.body.bytes();
   try {
-    text = await response.body.text();
-  } catch (error) {
-    throw networkErrorFrom(error, signal, provider);
-  }
-  try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(bytes.toString("utf8")) as unknown;
   } catch {
-    throw networkErrorFrom(
-      new Error(`answered ${response.status} with a body that is not JSON`),
-      signal,
+    throw new UpstreamNetworkError(
+      `${provider}: answered ${response.status} with a body that is not JSON`,
+      "EBADBODY",
+      undefined,
       provider,
     );
   }

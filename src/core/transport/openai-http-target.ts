@@ -3,7 +3,7 @@ import { UpstreamNetworkError } from "../../errors/index.js";
 import {
   fitToolCallIds,
   framedAsObject,
-  mapOpenAIStream,
+  openAIRequestBody,
   scanOpenAIStreamData,
   scanUsage,
 } from "../../providers/openai/index.js";
@@ -17,11 +17,14 @@ import type {
   EmbeddingsBody,
   EmbeddingsRequest,
   EmbeddingsResult,
+  HeaderMap,
   Target,
 } from "../../types/index.js";
-import { decodeSse } from "../../util/index.js";
+import { readJsonBody } from "./http-post.js";
 import { serializeJson } from "./json-body.js";
-import { flatHeaders, httpErrorFrom, networkErrorFrom, readLimitedText } from "./upstream-errors.js";
+import { openAIEventBatches } from "./native-stream.js";
+import { post, type PostTarget, type UpstreamResponse } from "./post.js";
+import { httpErrorFrom } from "./upstream-errors.js";
 
 /** Where and how to call one OpenAI-compatible provider instance. */
 export interface OpenAIHttpTargetOptions {
@@ -39,17 +42,23 @@ export interface OpenAIHttpTargetOptions {
   dispatcher: Dispatcher;
 }
 
+type Endpoint = "chat/completions" | "embeddings";
+
 /**
- * A target speaking the OpenAI wire format over undici's pooled keep-alive connections. Bodies
- * pass through unchanged except `model`; a non-streaming answer keeps its raw bytes so the gateway
- * can forward them as they came.
+ * A target speaking the OpenAI wire format over undici's pooled keep-alive connections. The
+ * caller's body is forwarded as it came with only `model` spliced in (see `openAIRequestBody`); a
+ * non-streaming answer keeps its raw bytes and a stream its read-by-read bytes, so the gateway can
+ * forward them unchanged while reading only what it needs (framing, usage, finish).
  */
 export class OpenAIHttpTarget implements Target {
   readonly provider: string;
   readonly #origin: string;
   readonly #basePath: string;
   readonly #headers: Record<string, string>;
+  readonly #streamHeaders: Record<string, string>;
   readonly #options: OpenAIHttpTargetOptions;
+  /** Paths by endpoint and model (Azure paths depend on the model), built once. */
+  readonly #paths = new Map<string, string>();
 
   constructor(options: OpenAIHttpTargetOptions) {
     this.#options = options;
@@ -63,86 +72,66 @@ export class OpenAIHttpTarget implements Target {
         : options.preset.auth === "api-key"
           ? { "api-key": options.apiKey }
           : { authorization: `Bearer ${options.apiKey}` };
-    this.#headers = { "content-type": "application/json", ...options.headers, ...auth };
+    this.#headers = {
+      "content-type": "application/json",
+      ...options.headers,
+      ...auth,
+      accept: "application/json",
+    };
+    this.#streamHeaders = { ...this.#headers, accept: "text/event-stream" };
   }
 
-  #path(endpoint: "chat/completions" | "embeddings", model: string): string {
-    const azure = this.#options.azure;
-    if (!azure) return `${this.#basePath}/${endpoint}`;
-    const deployment = encodeURIComponent(azure.deployments[model] ?? model);
-    return `${this.#basePath}/openai/deployments/${deployment}/${endpoint}?api-version=${encodeURIComponent(azure.apiVersion)}`;
+  #target(endpoint: Endpoint, model: string): PostTarget {
+    const key = `${endpoint} ${model}`;
+    let path = this.#paths.get(key);
+    if (path === undefined) {
+      const azure = this.#options.azure;
+      const deployment = encodeURIComponent(azure?.deployments[model] ?? model);
+      path = azure
+        ? `${this.#basePath}/openai/deployments/${deployment}/${endpoint}?api-version=${encodeURIComponent(azure.apiVersion)}`
+        : `${this.#basePath}/${endpoint}`;
+      if (this.#paths.size < 1000) this.#paths.set(key, path);
+    }
+    return { origin: this.#origin, path };
   }
 
-  async #post(
-    path: string,
-    body: unknown,
+  #fail = (status: number, headers: HeaderMap, text: string): unknown =>
+    httpErrorFrom(status, headers, text, this.provider);
+
+  #send(
+    endpoint: Endpoint,
+    request: ChatRequest | EmbeddingsRequest,
     options: AttemptOptions,
-    accept: string,
-  ): Promise<Dispatcher.ResponseData> {
-    const headers = options.headers
-      ? { ...this.#headers, ...options.headers, accept }
-      : { ...this.#headers, accept };
-    // Serialised before the connection sees it: a body that cannot be is the caller's 400.
-    const payload = serializeJson(body, this.provider);
-    let response: Dispatcher.ResponseData;
+    stream: boolean,
+  ): Promise<UpstreamResponse> {
+    const base = stream ? this.#streamHeaders : this.#headers;
+    const headers = options.headers ? { ...base, ...options.headers } : base;
+    const fitted = endpoint === "chat/completions" ? fitToolCallIds(request as ChatRequest) : request;
+    let body: string;
     try {
-      response = await this.#options.dispatcher.request({
-        origin: this.#origin,
-        path,
-        method: "POST",
-        headers,
-        body: payload,
-        signal: options.signal,
-      });
-    } catch (error) {
-      throw networkErrorFrom(error, options.signal, this.provider);
-    }
-    if (response.statusCode >= 400) {
-      const text = await readLimitedText(response.body).catch(() => "");
-      throw httpErrorFrom(response.statusCode, flatHeaders(response.headers), text, this.provider);
-    }
-    return response;
-  }
-
-  async #readJson(
-    response: Dispatcher.ResponseData,
-    signal: AbortSignal,
-  ): Promise<{ raw: Uint8Array; json: unknown }> {
-    let raw: Buffer;
-    try {
-      raw = Buffer.from(await response.body.arrayBuffer());
-    } catch (error) {
-      throw networkErrorFrom(error, signal, this.provider);
-    }
-    try {
-      return { raw, json: JSON.parse(raw.toString("utf8")) as unknown };
+      body = openAIRequestBody(fitted, options.source);
     } catch {
-      throw new UpstreamNetworkError(
-        `${this.provider}: answered ${response.statusCode} with a body that is not JSON`,
-        "EBADBODY",
-        undefined,
-        this.provider,
-      );
+      // Cannot be serialised (too deep, circular, a BigInt): the caller's UnsendableRequestError.
+      body = serializeJson(fitted, this.provider);
     }
+    return post(
+      this.#options.dispatcher,
+      this.#target(endpoint, request.model),
+      headers,
+      body,
+      options,
+      this.provider,
+      this.#fail,
+    );
   }
 
   async chat(request: ChatRequest, options: AttemptOptions): Promise<ChatResult> {
-    const response = await this.#post(
-      this.#path("chat/completions", request.model),
-      fitToolCallIds(request),
-      options,
-      "application/json",
-    );
+    const response = await this.#send("chat/completions", request, options, false);
     // Forwarded as bytes: only the framing is checked and `usage` read; the body parses on first use.
-    let raw: Buffer;
-    try {
-      raw = Buffer.from(await response.body.arrayBuffer());
-    } catch (error) {
-      throw networkErrorFrom(error, options.signal, this.provider);
-    }
+    const raw = await response.body.bytes();
     if (!framedAsObject(raw)) {
       throw new UpstreamNetworkError(
-        `${this.provider}: answered ${response.statusCode} with a body that is not a JSON object`,
+        `${this.provider}: answered ${response.status} with a body that is not a JSON object`,
         "EBADBODY",
         undefined,
         this.provider,
@@ -150,7 +139,7 @@ export class OpenAIHttpTarget implements Target {
     }
     let body: ChatCompletionBody | undefined;
     return {
-      meta: { status: response.statusCode, headers: flatHeaders(response.headers) },
+      meta: { status: response.status, headers: response.headers },
       raw,
       usage: scanUsage(raw),
       get body(): ChatCompletionBody {
@@ -161,28 +150,18 @@ export class OpenAIHttpTarget implements Target {
   }
 
   async chatStream(request: ChatRequest, options: AttemptOptions): Promise<ChatStreamResult> {
-    const response = await this.#post(
-      this.#path("chat/completions", request.model),
-      fitToolCallIds(request),
-      options,
-      "text/event-stream",
-    );
+    const response = await this.#send("chat/completions", request, options, true);
     return {
-      meta: { status: response.statusCode, headers: flatHeaders(response.headers) },
-      events: mapOpenAIStream(decodeSse(response.body), scanOpenAIStreamData),
+      meta: { status: response.status, headers: response.headers },
+      events: openAIEventBatches(response.body, scanOpenAIStreamData),
     };
   }
 
   async embeddings(request: EmbeddingsRequest, options: AttemptOptions): Promise<EmbeddingsResult> {
-    const response = await this.#post(
-      this.#path("embeddings", request.model),
-      request,
-      options,
-      "application/json",
-    );
-    const { json } = await this.#readJson(response, options.signal);
+    const response = await this.#send("embeddings", request, options, false);
+    const json = await readJsonBody(response, this.provider);
     return {
-      meta: { status: response.statusCode, headers: flatHeaders(response.headers) },
+      meta: { status: response.status, headers: response.headers },
       body: json as EmbeddingsBody,
     };
   }

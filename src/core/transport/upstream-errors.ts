@@ -54,8 +54,12 @@ export function httpErrorFrom(
  * signal's reason. Options undici refuses before connecting (`UND_ERR_INVALID_ARG`: a header it
  * cannot send) make the request unsendable: the caller's error, not the deployment's.
  */
-export function networkErrorFrom(error: unknown, signal: AbortSignal, provider: string): unknown {
-  if (signal.aborted) return signal.reason;
+export function networkErrorFrom(
+  error: unknown,
+  signal: { readonly aborted: boolean; readonly reason: unknown } | null,
+  provider: string,
+): unknown {
+  if (signal?.aborted) return signal.reason;
   if (isRecord(error) && error["code"] === "UND_ERR_INVALID_ARG") {
     const reason = error instanceof Error ? error.message : String(error);
     return new UnsendableRequestError(`The request cannot be sent: ${reason}`, { provider, cause: error });

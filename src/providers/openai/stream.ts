@@ -1,5 +1,5 @@
-import type { ChatCompletionChunkBody, StreamEvent, Usage } from "../../types/index.js";
-import { isRecord, safeJsonParse, type SseMessage } from "../../util/index.js";
+import type { ChatCompletionChunkBody, StreamBatch, StreamEvent, Usage } from "../../types/index.js";
+import { isRecord, safeJsonParse, type SseBatch, type SseMessage } from "../../util/index.js";
 
 function hasContent(delta: unknown): boolean {
   if (!isRecord(delta)) return false;
@@ -71,4 +71,28 @@ export async function* mapOpenAIStream(
     }
     if (events.length > 0) yield events;
   }
+}
+
+/**
+ * The stream events of one framed read of an OpenAI-compatible stream. The batch keeps the read's
+ * bytes (`raw`) when every message became an event, so a pass-through may forward them as they
+ * came; a named event that is skipped (anything but `message` and `error`) drops them. Null when
+ * nothing in the read is an event.
+ */
+export function openAIStreamBatch(
+  sse: SseBatch,
+  read: (data: string) => StreamEvent = mapOpenAIStreamData,
+): StreamBatch | null {
+  const events: StreamBatch = [];
+  let skipped = false;
+  for (const message of sse.messages) {
+    if (message.event !== undefined && message.event !== "message" && message.event !== "error") {
+      skipped = true;
+      continue;
+    }
+    events.push(read(message.data));
+  }
+  if (events.length === 0) return null;
+  events.raw = skipped ? null : sse.raw;
+  return events;
 }

@@ -1,10 +1,13 @@
 import { performance } from "node:perf_hooks";
+import type { ServerResponse } from "node:http";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { Outcome } from "../../core/index.js";
+import { Cancellation, type CallOptions, type Outcome } from "../../core/index.js";
 import { LlmuxError } from "../../errors/index.js";
-import { sendError } from "../error-reply.js";
+import type { ChatRequest } from "../../types/index.js";
+import { bodyText } from "../json-body.js";
 import type { GatewayServerOptions } from "../options.js";
-import { noteOf } from "../request-log.js";
+import { writeError, writeJson } from "../raw-reply.js";
+import { noteOf, type RequestNote } from "../request-log.js";
 import { writeSse } from "../sse-writer.js";
 import { validateChatRequest } from "../validate.js";
 
@@ -21,81 +24,135 @@ export function outcomeHeaders(outcome: Outcome, overheadMs: number): Record<str
   };
 }
 
-/** An abort signal that fires when the client goes away before the answer is complete. */
-export function clientGone(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
-  reply.raw.once("close", () => {
-    if (!reply.raw.writableFinished) controller.abort();
+/** A cancellation that fires when the client goes away before the answer is complete. */
+export function clientGone(raw: ServerResponse): Cancellation {
+  const cancellation = new Cancellation();
+  raw.once("close", () => {
+    if (!raw.writableFinished) cancellation.cancel();
   });
-  return controller.signal;
+  return cancellation;
 }
 
-/** `POST /v1/chat/completions`: streaming and not, every field but `model` passed through. */
+/** The engine call options of a gateway request: client-gone cancellation, request id, the body's bytes. */
+export function callOptionsOf(request: FastifyRequest, raw: ServerResponse, body: object): CallOptions {
+  const text = bodyText(request.body);
+  return {
+    cancellation: clientGone(raw),
+    requestId: request.id,
+    source: text === undefined ? undefined : { body, text },
+  };
+}
+
+function errorCodeOf(error: unknown): string {
+  return error instanceof LlmuxError ? error.code : "internal";
+}
+
+/**
+ * `POST /v1/chat/completions`, streaming and not. The route takes the response over from Fastify
+ * (no reply pipeline on the hot path): the body goes upstream as the caller sent it with only
+ * `model` changed, a non-streaming answer comes back as the upstream's bytes in one write, a
+ * stream batch by batch (an OpenAI-compatible upstream's bytes as they came).
+ */
 export function registerChatRoute(app: FastifyInstance, options: GatewayServerOptions): void {
-  const { engine, metrics } = options;
-  app.post("/v1/chat/completions", async (request: FastifyRequest, reply: FastifyReply) => {
+  app.post("/v1/chat/completions", (request: FastifyRequest, reply: FastifyReply) => {
     const started = performance.now();
     const note = noteOf(request);
+    const raw = reply.raw;
+    reply.hijack();
+    let body: ChatRequest;
     try {
-      const body = validateChatRequest(request.body);
-      note.model = body.model;
-      note.stream = body.stream === true;
-      const call = { signal: clientGone(reply), requestId: request.id };
-      if (body.stream === true) {
-        const outcome = await engine.chatStream(body.model, body, call);
-        const overheadMs =
-          performance.now() - started - outcome.upstreamMs - (outcome.committedHr - outcome.attemptStartedHr);
-        Object.assign(note, { deployment: outcome.deployment.id, overheadMs });
-        reply.hijack();
-        metrics?.observeOverhead(overheadMs / 1000, true);
-        const link = { streams: app.llmuxStreams, requestId: request.id, abort: outcome.abort };
-        await writeSse(
-          reply.raw,
-          outcome.batches,
-          outcomeHeaders(outcome, overheadMs),
-          (end) => {
-            note.attempts = outcome.attempts.length;
-            note.upstreamMs = outcome.upstreamMs;
-            note.errorCode =
-              end.kind === "done"
-                ? null
-                : end.kind === "client_gone"
-                  ? "client_gone"
-                  : end.error instanceof LlmuxError
-                    ? end.error.code
-                    : "stream_error";
-          },
-          link,
-        );
-        return reply;
-      }
-      const outcome = await engine.chat(body.model, body, call);
-      const overheadMs = performance.now() - started - outcome.upstreamMs;
-      Object.assign(note, {
-        deployment: outcome.deployment.id,
-        attempts: outcome.attempts.length,
-        upstreamMs: outcome.upstreamMs,
-        overheadMs,
-      });
-      metrics?.observeOverhead(overheadMs / 1000, false);
-      reply.headers(outcomeHeaders(outcome, overheadMs)).type("application/json");
-      return reply.send(
-        outcome.raw
-          ? Buffer.from(outcome.raw.buffer, outcome.raw.byteOffset, outcome.raw.byteLength)
-          : JSON.stringify(outcome.body),
-      );
+      body = validateChatRequest(request.body);
     } catch (error) {
-      note.errorCode = error instanceof LlmuxError ? error.code : "internal";
-      if (error instanceof LlmuxError) note.attempts = error.attempts.length;
-      return sendError(reply, error);
+      note.errorCode = errorCodeOf(error);
+      writeError(raw, error, app.llmuxRedactor);
+      return;
     }
+    note.model = body.model;
+    note.stream = body.stream === true;
+    const call = callOptionsOf(request, raw, body);
+    if (body.stream === true) void answerStream(app, options, body, call, raw, note, started);
+    else void answer(app, options, body, call, raw, note, started);
   });
+}
+
+async function answer(
+  app: FastifyInstance,
+  options: GatewayServerOptions,
+  body: ChatRequest,
+  call: CallOptions,
+  raw: ServerResponse,
+  note: RequestNote,
+  started: number,
+): Promise<void> {
+  try {
+    const outcome = await options.engine.chat(body.model, body, call);
+    const overheadMs = performance.now() - started - outcome.upstreamMs;
+    const bytes = outcome.raw
+      ? Buffer.from(outcome.raw.buffer, outcome.raw.byteOffset, outcome.raw.byteLength)
+      : JSON.stringify(outcome.body);
+    // The note first: the log line is written when the response finishes.
+    note.deployment = outcome.deployment.id;
+    note.attempts = outcome.attempts.length;
+    note.upstreamMs = outcome.upstreamMs;
+    note.overheadMs = overheadMs;
+    writeJson(raw, 200, outcomeHeaders(outcome, overheadMs), bytes);
+    options.metrics?.observeOverhead(overheadMs / 1000, false);
+  } catch (error) {
+    note.errorCode = errorCodeOf(error);
+    if (error instanceof LlmuxError) note.attempts = error.attempts.length;
+    writeError(raw, error, app.llmuxRedactor);
+  }
+}
+
+async function answerStream(
+  app: FastifyInstance,
+  options: GatewayServerOptions,
+  body: ChatRequest,
+  call: CallOptions,
+  raw: ServerResponse,
+  note: RequestNote,
+  started: number,
+): Promise<void> {
+  let outcome;
+  try {
+    outcome = await options.engine.chatStream(body.model, body, call);
+  } catch (error) {
+    note.errorCode = errorCodeOf(error);
+    if (error instanceof LlmuxError) note.attempts = error.attempts.length;
+    writeError(raw, error, app.llmuxRedactor);
+    return;
+  }
+  const overheadMs =
+    performance.now() - started - outcome.upstreamMs - (outcome.committedHr - outcome.attemptStartedHr);
+  note.deployment = outcome.deployment.id;
+  note.overheadMs = overheadMs;
+  options.metrics?.observeOverhead(overheadMs / 1000, true);
+  const link = { streams: app.llmuxStreams, requestId: call.requestId ?? "", abort: outcome.abort };
+  const streamed = outcome;
+  await writeSse(
+    raw,
+    streamed,
+    outcomeHeaders(streamed, overheadMs),
+    (end) => {
+      note.attempts = streamed.attempts.length;
+      note.upstreamMs = streamed.totalUpstreamMs;
+      note.errorCode =
+        end.kind === "done"
+          ? null
+          : end.kind === "client_gone"
+            ? "client_gone"
+            : end.error instanceof LlmuxError
+              ? end.error.code
+              : "stream_error";
+    },
+    link,
+  );
 }
 
 /** The fields of the one log line per request (no bodies). */
 export function logFields(
   request: FastifyRequest,
-  note: ReturnType<typeof noteOf>,
+  note: RequestNote,
   status: number,
   latencyMs: number,
 ): Record<string, unknown> {

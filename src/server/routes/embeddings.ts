@@ -5,7 +5,7 @@ import { sendError } from "../error-reply.js";
 import type { GatewayServerOptions } from "../options.js";
 import { noteOf } from "../request-log.js";
 import { validateEmbeddingsRequest } from "../validate.js";
-import { clientGone, outcomeHeaders } from "./chat.js";
+import { callOptionsOf, outcomeHeaders } from "./chat.js";
 
 /** `POST /v1/embeddings` (float and base64 pass through as the upstream encodes them). */
 export function registerEmbeddingsRoute(app: FastifyInstance, options: GatewayServerOptions): void {
@@ -15,10 +15,11 @@ export function registerEmbeddingsRoute(app: FastifyInstance, options: GatewaySe
     try {
       const body = validateEmbeddingsRequest(request.body);
       note.model = body.model;
-      const outcome = await options.engine.embeddings(body.model, body, {
-        signal: clientGone(reply),
-        requestId: request.id,
-      });
+      const outcome = await options.engine.embeddings(
+        body.model,
+        body,
+        callOptionsOf(request, reply.raw, body),
+      );
       const overheadMs = performance.now() - started - outcome.upstreamMs;
       Object.assign(note, {
         deployment: outcome.deployment.id,

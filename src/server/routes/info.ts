@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { healthTransitions } from "../../core/index.js";
+import { isAvailable } from "../../core/index.js";
 import { clipText } from "../../errors/index.js";
 import type { GatewayServerOptions } from "../options.js";
 
@@ -33,7 +33,7 @@ export function registerInfoRoutes(app: FastifyInstance, options: GatewayServerO
     const now = Date.now();
     const ids = new Set(engine.groups().flatMap((group) => group.deployments.map((d) => d.id)));
     let available = 0;
-    for (const id of ids) if (healthTransitions.isAvailable(engine.store.health(id), now)) available += 1;
+    for (const id of ids) if (isAvailable(engine.store.health(id), now)) available += 1;
     return {
       status: "ok",
       version: options.version,

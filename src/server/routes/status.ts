@@ -1,33 +1,32 @@
 import type { FastifyInstance } from "fastify";
 import type { Deployment } from "../../core/index.js";
-import { healthTransitions } from "../../core/index.js";
-import type { DeploymentHealth } from "../../types/index.js";
+import { canTakeRequests, deploymentState } from "../../core/index.js";
+import type { DeploymentState } from "../../types/index.js";
 import type { GatewayServerOptions } from "../options.js";
 
-function stateOf(health: Readonly<DeploymentHealth>, now: number): Record<string, unknown> {
-  if (health.disabledReason !== null)
-    return {
-      status: "disabled",
-      reason: health.disabledReason,
-      since: new Date(health.disabledAt).toISOString(),
-    };
-  if (health.cooldownUntil > now) {
-    return {
-      status: "cooling",
-      reason: health.cooldownReason,
-      until: new Date(health.cooldownUntil).toISOString(),
-      remainingMs: health.cooldownUntil - now,
-    };
+/** A deployment's state for the page: ISO times and how long is left. */
+function stateOf(state: DeploymentState, now: number): Record<string, unknown> {
+  switch (state.status) {
+    case "disabled":
+      return { status: state.status, reason: state.reason, since: new Date(state.since).toISOString() };
+    case "cooling":
+      return {
+        status: state.status,
+        reason: state.reason,
+        until: new Date(state.until).toISOString(),
+        remainingMs: state.until - now,
+      };
+    case "circuit_open":
+      return {
+        status: state.status,
+        until: new Date(state.until).toISOString(),
+        remainingMs: state.until - now,
+      };
+    case "half_open":
+      return { status: state.status, probeInFlight: state.probeInFlight };
+    case "available":
+      return { status: state.status };
   }
-  if (health.circuit === "open" && health.circuitOpenUntil > now) {
-    return {
-      status: "circuit_open",
-      until: new Date(health.circuitOpenUntil).toISOString(),
-      remainingMs: health.circuitOpenUntil - now,
-    };
-  }
-  if (health.circuit !== "closed") return { status: "half_open" };
-  return { status: "available" };
 }
 
 /**
@@ -44,16 +43,17 @@ export function registerStatusRoute(app: FastifyInstance, options: GatewayServer
       for (const d of group.deployments) if (!seen.has(d.id)) seen.set(d.id, d);
     const deployments = [...seen.values()].map((d) => {
       const health = engine.store.health(d.id);
+      const state = deploymentState(health, now);
       return {
         id: d.id,
         provider: d.provider,
         model: d.model,
-        available: healthTransitions.isAvailable(health, now),
-        state: stateOf(health, now),
+        available: canTakeRequests(state),
+        state: stateOf(state, now),
         circuit: health.circuit,
         consecutiveFailures: health.consecutiveFailures,
         stats: options.counters?.(d.id) ?? null,
-        learnedLimits: options.learnedLimits?.(d.id) ?? engine.store.quota(d.id),
+        capacity: engine.capacity.view(d, now),
       };
     });
     const page = {

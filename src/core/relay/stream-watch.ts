@@ -1,17 +1,24 @@
 import { performance } from "node:perf_hooks";
-import type { Clock, StreamEvent, TimerHandle } from "../types/index.js";
+import type { Clock, StreamBatch, TimerHandle } from "../../types/index.js";
 
 /** What `StreamWatch.next` resolves to when nothing arrived in time. */
 export const idle = Symbol("idle");
 
+/** What aborts the reads: the attempt (its abort hook and reason). */
+export interface Abortable {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  onAbort(listener: (reason: unknown) => void): void;
+}
+
 interface Pending {
-  resolve: (value: IteratorResult<readonly StreamEvent[]> | typeof idle) => void;
+  resolve: (value: IteratorResult<StreamBatch> | typeof idle) => void;
   reject: (error: unknown) => void;
 }
 
 /**
- * Guards reads of one stream with an idle limit and an abort signal without a timer or listener
- * per event: one lazily re-armed timer checks the time of the last read, and one abort listener
+ * Guards reads of one stream with an idle limit and the attempt's abort without a timer or listener
+ * per event: one lazily re-armed timer checks the time of the last read, and one abort hook
  * rejects whichever read is pending. This keeps the per-chunk cost of the relay flat.
  */
 export class StreamWatch {
@@ -19,30 +26,29 @@ export class StreamWatch {
   #fireAt = 0;
   #dueAt = 0;
   #pending: Pending | null = null;
-  readonly #onAbort: () => void;
+  #closed = false;
 
   constructor(
     private readonly clock: Clock,
-    private readonly signal: AbortSignal,
+    private readonly signal: Abortable,
   ) {
-    this.#onAbort = () => {
+    signal.onAbort((reason) => {
       const pending = this.#pending;
       this.#pending = null;
-      pending?.reject(signal.reason);
-    };
-    signal.addEventListener("abort", this.#onAbort, { once: true });
+      if (!this.#closed) pending?.reject(reason);
+    });
   }
 
   /** `iterator.next()`, or `idle` when it takes longer than `limitMs`; rejects when the signal aborts. */
   next(
-    iterator: AsyncIterator<readonly StreamEvent[]>,
+    iterator: AsyncIterator<StreamBatch>,
     limitMs: number,
-  ): Promise<IteratorResult<readonly StreamEvent[]> | typeof idle> {
+  ): Promise<IteratorResult<StreamBatch> | typeof idle> {
     if (this.signal.aborted) return Promise.reject(this.signal.reason as unknown);
     const now = performance.now();
     this.#dueAt = now + limitMs;
     if (this.#timer === null || this.#fireAt > this.#dueAt) this.#arm(limitMs, now);
-    return new Promise<IteratorResult<readonly StreamEvent[]> | typeof idle>((resolve, reject) => {
+    return new Promise<IteratorResult<StreamBatch> | typeof idle>((resolve, reject) => {
       const pending: Pending = { resolve, reject };
       this.#pending = pending;
       iterator.next().then(
@@ -77,10 +83,10 @@ export class StreamWatch {
     this.#arm(this.#dueAt - now, now);
   }
 
-  /** Stops the timer and the abort listener. */
+  /** Stops the timer; later aborts no longer touch it. */
   close(): void {
     if (this.#timer !== null) this.clock.clearTimeout(this.#timer);
     this.#timer = null;
-    this.signal.removeEventListener("abort", this.#onAbort);
+    this.#closed = true;
   }
 }
