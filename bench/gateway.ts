@@ -1,5 +1,5 @@
 /**
- * `npm run bench:gateway [-- --quick] [-- --cpu-prof] [-- --streams=N] [-- --no-streams]`: what the
+ * `npm run bench:gateway [-- --quick] [-- --cpu-prof] [-- --streams=N] [-- --no-streams] [-- --only=stream|non-stream]`: what the
  * llmux gateway costs on the wire, measured the way users run it.
  *
  * - llmux is the **built CLI** (`npm run build`, then `node bin/llmux.js serve --config …`) with a
@@ -43,6 +43,8 @@ const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const profiling = args.includes("--cpu-prof");
 const slowStreams = !args.includes("--no-streams");
+/** `--only=stream` or `--only=non-stream`: measure one kind only in phase 1 (for profiling). */
+const only = /--only=(non-stream|stream)/.exec(args.join(" "))?.[1] ?? null;
 const streamCount = Number(/--streams=(\d+)/.exec(args.join(" "))?.[1] ?? 2000);
 const redisUrl = /--redis=(\S+)/.exec(args.join(" "))?.[1] ?? "redis://127.0.0.1:6379";
 const connections = 32;
@@ -238,7 +240,8 @@ interface Target {
 
 /** Load rounds over `targets` × {non-stream, stream}; returns the tallies by `name/kind`. */
 async function loadRounds(targets: Target[], upstream: Pinned): Promise<Map<string, Tally>> {
-  const cases = [false, true].flatMap((stream) => targets.map((target) => ({ target, stream })));
+  const kinds = only === null ? [false, true] : [only === "stream"];
+  const cases = kinds.flatMap((stream) => targets.map((target) => ({ target, stream })));
   const key = (target: Target, stream: boolean): string =>
     `${target.name}/${stream ? "stream" : "non-stream"}`;
   log(`warm-up: ${cases.length} cases x 1 s`);

@@ -179,7 +179,7 @@ async function engineAlone(): Promise<void> {
   baseline = performance.now();
   for (let i = 0; i < streamIterations; i += 1) {
     const result = await target.chatStream(request, directOptions());
-    for await (const _ of result.events);
+    for await (const _ of result.events ?? []);
   }
   const streamTargetUs = ((performance.now() - baseline) * 1000) / streamIterations;
   console.log("\n2) The engine alone, in-process target that answers at once (10 deployments, weighted)");

@@ -61,6 +61,7 @@ export async function runServe(
   onShutdown(async () => {
     logger.info({}, "shutting down: finishing in-flight requests");
     await gateway.close();
+    await new Promise<void>((resolve) => logger.flush(() => resolve()));
   });
   return undefined;
 }

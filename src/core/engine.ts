@@ -24,7 +24,8 @@ import { estimateEmbeddingTokens, estimateRequestTokens } from "./estimate.js";
 import { EngineEvents } from "./events.js";
 import { resolveEngineOptions, type EngineOptions, type ResolvedEngineOptions } from "./options.js";
 import type { Deployment, Group } from "./plan.js";
-import { StreamRelay, type OutputBatch } from "./relay/stream-relay.js";
+import { pullBatches } from "./relay/queue-sink.js";
+import { StreamRelay, type OutputBatch, type OutputSink } from "./relay/stream-relay.js";
 import { Selector } from "./selector.js";
 import type { Attempt } from "./session/attempt.js";
 import { runAttempts, type AttemptRunner, type AttemptWin } from "./session/attempt-loop.js";
@@ -52,12 +53,17 @@ export interface ChatOutcome extends Outcome {
 
 /** A streaming chat answer, past its commit point. */
 export interface StreamOutcome extends Outcome {
-  /** What to write, batch by batch (one per upstream read); iterate once. Breaking out aborts the upstream. */
-  batches: AsyncGenerator<OutputBatch>;
-  /** The same chunks one by one (reads `batches`: use one or the other). */
+  /**
+   * Pushes the stream into `sink` batch by batch as the upstream's reads arrive (a sink's `write`
+   * returning false waits for `resume()`), then its end. Use this, `batches` or `chunks` — once.
+   */
+  pipe(sink: OutputSink): void;
+  /** After `write` returned false: the sink can take more. */
+  resume(): void;
+  /** The batches pulled (an async generator); breaking out aborts the upstream. */
+  readonly batches: AsyncGenerator<OutputBatch>;
+  /** The same chunks one by one (reads `batches`). */
   readonly chunks: AsyncGenerator<StreamChunkEvent>;
-  /** True once the upstream's own `[DONE]` went out in a raw batch (a writer must not add another). */
-  readonly doneSent: boolean;
   /** Aborts the upstream request. */
   abort(): void;
   /** `performance.now()` when the answering attempt started and when its first content arrived. */
@@ -222,22 +228,24 @@ export class Engine {
         upstream.stream_options = { ...request.stream_options, include_usage: true };
       const result = await deployment.target.chatStream(upstream, attempt);
       attempt.responseHeaders = result.meta.headers;
-      const relay = new StreamRelay(session, attempt, result.events, dropUsage);
-      await relay.commit();
+      const relay = new StreamRelay(session, attempt, dropUsage);
+      await relay.commit(result);
       return relay;
     });
     const { value: relay, attempt } = win;
     session.settleTimer(attempt);
     session.observeAnswer(attempt, null);
-    const batches = relay.batches();
+    let pulled: AsyncGenerator<OutputBatch> | null = null;
+    const batches = (): AsyncGenerator<OutputBatch> => (pulled ??= pullBatches(relay));
     return {
       ...this.#outcome(session, attempt),
-      batches,
-      get chunks() {
-        return flatten(batches);
+      pipe: (sink) => relay.pipe(sink),
+      resume: () => relay.resume(),
+      get batches() {
+        return batches();
       },
-      get doneSent() {
-        return relay.doneSent;
+      get chunks() {
+        return flatten(batches());
       },
       abort: () => attempt.abort(new AbortedError("The stream was aborted.")),
       attemptStartedHr: attempt.startedHr,

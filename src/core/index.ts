@@ -14,7 +14,7 @@ export { pickWeighted, pickRoundRobin } from "./select.js";
 export { Selector } from "./selector.js";
 export type { CallOptions } from "./session/request-session.js";
 export { Cancellation } from "./cancellation.js";
-export type { OutputBatch } from "./relay/stream-relay.js";
+export type { OutputBatch, OutputSink, RelayEnd } from "./relay/stream-relay.js";
 export { CapacityGate, bucketKey, type Reservation } from "./capacity-gate.js";
 export { groupsFromSpecs } from "./plan-from-specs.js";
 export { createTargets } from "./transport/target-factory.js";

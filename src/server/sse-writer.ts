@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
+import type { OutputBatch, OutputSink, RelayEnd, StreamOutcome } from "../core/index.js";
 import { GatewayShutdownError, toOpenAIErrorBody } from "../errors/index.js";
-import type { OutputBatch } from "../core/index.js";
-import type { OpenStreams } from "./open-streams.js";
+import type { OpenStream, OpenStreams } from "./open-streams.js";
 
 /** How a relayed stream ended. */
 export type SseEnd = { kind: "done" } | { kind: "error"; error: unknown } | { kind: "client_gone" };
@@ -13,23 +13,6 @@ const sseHeaders = {
   "x-accel-buffering": "no",
 };
 
-/** How a stream cut at shutdown ended (its error event was written by the registry). */
-function shutdownEnd(): SseEnd {
-  return { kind: "error", error: new GatewayShutdownError() };
-}
-
-function drained(raw: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      raw.off("drain", done);
-      raw.off("close", done);
-      resolve();
-    };
-    raw.on("drain", done);
-    raw.on("close", done);
-  });
-}
-
 /** Links a stream to its server's registry of open streams (cut with an in-band error at shutdown). */
 export interface SseStreamLink {
   streams: OpenStreams;
@@ -38,66 +21,85 @@ export interface SseStreamLink {
   abort: () => void;
 }
 
+/** The text of a batch that is not forwarded as its bytes. */
+function textOf(batch: OutputBatch): string {
+  let text = "";
+  for (const chunk of batch.events) text += `data: ${chunk.data}\n\n`;
+  return text;
+}
+
 /**
- * Writes a committed stream to the client as OpenAI SSE: each upstream read's bytes as they came
- * when the relay kept them (an OpenAI-compatible upstream), else each chunk's JSON,
- * `data: [DONE]` at a clean end, or one `data: {"error": …}` event and the end of the response when
- * the upstream broke after the commit point — never a hang, never a clean end for a truncated answer.
- * Each upstream batch goes out in one write, and writes made in one tick are corked into one
- * packet; backpressure is honoured. With a `link`, the stream is registered while it is open: at
- * shutdown the registry ends it with a `gateway_shutdown` error event, and this writer stops, and
- * the in-band error event has the configured secrets masked.
+ * The gateway's side of a stream, as the relay's sink: each batch is one write as it arrives (an
+ * OpenAI-compatible upstream's bytes as they came, else each chunk's JSON as `data:` events), with
+ * backpressure (a full socket pauses the upstream until `drain`); `data: [DONE]` at a clean end
+ * (unless the upstream's own went out), one `data: {"error": …}` event and the end of the response
+ * when the stream broke after the commit point — never a hang, never a clean end for a truncated
+ * answer.
+ */
+class SseSink implements OutputSink {
+  readonly ended: Promise<SseEnd>;
+  #resolve!: (end: SseEnd) => void;
+
+  constructor(
+    private readonly raw: ServerResponse,
+    stream: StreamOutcome,
+    private readonly open: OpenStream | null,
+    private readonly link: SseStreamLink | undefined,
+    private readonly beforeEnd: (end: SseEnd) => void,
+  ) {
+    this.ended = new Promise((resolve) => (this.#resolve = resolve));
+    raw.on("drain", () => stream.resume());
+  }
+
+  write(batch: OutputBatch): boolean {
+    const raw = this.raw;
+    if (raw.destroyed || this.open?.cut) return true;
+    return batch.raw !== null ? raw.write(batch.raw) : raw.write(textOf(batch));
+  }
+
+  end(end: RelayEnd): void {
+    const { raw, open, link } = this;
+    if (open && link) link.streams.delete(open);
+    const sse = this.#sseEnd(end);
+    // The note is complete before the last bytes go out (the log line is written when they do).
+    this.beforeEnd(sse);
+    if (!open?.cut && !raw.destroyed) {
+      if (end.type === "done") raw.end(end.doneSent ? undefined : "data: [DONE]\n\n");
+      else if (end.type === "aborted") raw.end();
+      else
+        raw.end(
+          link
+            ? link.streams.errorEvent(end.error)
+            : `data: ${JSON.stringify(toOpenAIErrorBody(end.error))}\n\n`,
+        );
+    }
+    this.#resolve(sse);
+  }
+
+  #sseEnd(end: RelayEnd): SseEnd {
+    if (this.open?.cut) return { kind: "error", error: new GatewayShutdownError() };
+    if (this.raw.destroyed || end.type === "aborted") return { kind: "client_gone" };
+    return end.type === "done" ? { kind: "done" } : { kind: "error", error: end.error };
+  }
+}
+
+/**
+ * Writes a committed stream to the client as OpenAI SSE (see `SseSink`). With a `link`, the stream
+ * is registered while it is open: at shutdown the registry ends it with a `gateway_shutdown` error
+ * event and this writer stops; the in-band error event has the configured secrets masked.
+ * `beforeEnd` runs before the response's last bytes are written (the log line is written when the
+ * response finishes).
  */
 export async function writeSse(
   raw: ServerResponse,
-  stream: { batches: AsyncIterable<OutputBatch>; readonly doneSent: boolean },
+  stream: StreamOutcome,
   headers: Record<string, string>,
   beforeEnd: (end: SseEnd) => void,
   link?: SseStreamLink,
 ): Promise<SseEnd> {
   raw.writeHead(200, { ...sseHeaders, ...headers });
   const open = link ? link.streams.add(raw, link.requestId, link.abort) : null;
-  let corked = false;
-  const uncork = (): void => {
-    corked = false;
-    raw.uncork();
-  };
-  const write = async (text: string | Buffer): Promise<void> => {
-    if (!corked) {
-      corked = true;
-      raw.cork();
-      process.nextTick(uncork);
-    }
-    if (!raw.write(text)) await drained(raw);
-  };
-  try {
-    for await (const batch of stream.batches) {
-      if (open?.cut) return finish(shutdownEnd());
-      if (raw.destroyed) return finish({ kind: "client_gone" });
-      if (batch.raw !== null) {
-        await write(batch.raw);
-        continue;
-      }
-      let text = "";
-      for (const chunk of batch.events) text += `data: ${chunk.data}\n\n`;
-      await write(text);
-    }
-    if (open?.cut) return finish(shutdownEnd());
-    if (raw.destroyed) return finish({ kind: "client_gone" });
-    return finish({ kind: "done" }, stream.doneSent ? "" : "data: [DONE]\n\n");
-  } catch (error) {
-    if (open?.cut) return finish(shutdownEnd());
-    if (raw.destroyed) return finish({ kind: "client_gone" });
-    const event = link
-      ? link.streams.errorEvent(error)
-      : `data: ${JSON.stringify(toOpenAIErrorBody(error))}\n\n`;
-    return finish({ kind: "error", error }, event);
-  }
-
-  function finish(end: SseEnd, last?: string): SseEnd {
-    if (open && link) link.streams.delete(open);
-    beforeEnd(end);
-    if (last !== undefined) raw.end(last);
-    return end;
-  }
+  const sink = new SseSink(raw, stream, open, link, beforeEnd);
+  stream.pipe(sink);
+  return sink.ended;
 }

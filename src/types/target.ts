@@ -45,11 +45,31 @@ export interface ChatResult {
   usage?: Usage | null;
 }
 
-/** A streaming answer: headers have arrived, events follow in batches (one per network read, never empty). */
-export interface ChatStreamResult {
-  meta: UpstreamMeta;
-  events: AsyncIterable<StreamBatch>;
+/** Where a pushed stream goes: each read's events, then the end or the failure (once). */
+export interface BatchSink {
+  batch(events: StreamBatch): void;
+  end(): void;
+  error(error: unknown): void;
 }
+
+/**
+ * A stream that pushes its batches as the connection reads them (no promise per read): started
+ * once with a sink; `pause` / `resume` hold the upstream for a slow consumer; `cancel` stops it.
+ */
+export interface BatchSource {
+  start(sink: BatchSink): void;
+  pause(): void;
+  resume(): void;
+  cancel(reason?: unknown): void;
+}
+
+/**
+ * A streaming answer: headers have arrived, events follow in batches (one per network read, never
+ * empty) — pulled from `events`, or pushed by `source` when the target can (its own connections).
+ */
+export type ChatStreamResult =
+  | { meta: UpstreamMeta; events: AsyncIterable<StreamBatch>; source?: undefined }
+  | { meta: UpstreamMeta; source: BatchSource; events?: undefined };
 
 /** An embeddings answer. */
 export interface EmbeddingsResult {

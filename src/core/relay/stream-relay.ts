@@ -1,12 +1,19 @@
 import { performance } from "node:perf_hooks";
 import { AbortedError, LlmuxError, StreamInterruptedError } from "../../errors/index.js";
-import type { FailureKind, StreamBatch, StreamChunkEvent } from "../../types/index.js";
+import type {
+  BatchSink,
+  BatchSource,
+  ChatStreamResult,
+  FailureKind,
+  StreamBatch,
+  StreamChunkEvent,
+} from "../../types/index.js";
 import { AttemptTimeout, classifyFailure } from "../classify.js";
 import type { Attempt } from "../session/attempt.js";
 import type { RequestSession } from "../session/request-session.js";
+import { pullSource } from "./pull-source.js";
+import { relayState, relayStep, type RelayState } from "./relay-step.js";
 import { StreamFailure } from "./stream-failure.js";
-import { relayState, relayStep, type RelayState, type StepResult } from "./relay-step.js";
-import { idle, StreamWatch } from "./stream-watch.js";
 
 /** What goes to the caller at once: chunks, or the bytes they came in (OpenAI-compatible upstreams). */
 export interface OutputBatch {
@@ -15,155 +22,244 @@ export interface OutputBatch {
   raw: Buffer | null;
 }
 
-/** How the caller's side of a stream ended. */
-type Ending =
-  | { type: "success" }
-  | { type: "aborted"; error: AbortedError }
-  | { type: "failure"; kind: FailureKind; message: string; cause: unknown };
+/** How a relayed stream ended, for its writer. */
+export type RelayEnd =
+  /** Complete: `doneSent` when the upstream's own `[DONE]` went out in a raw batch. */
+  | { type: "done"; doneSent: boolean }
+  /** Broken after the commit point: a cut, a stall, an in-band error, the deadline. */
+  | { type: "error"; error: StreamInterruptedError }
+  /** The caller stopped it (gone, `break`, abort). */
+  | { type: "aborted"; error: AbortedError };
+
+/** The caller's side of a stream: takes batches (false: slow down until `resume`), then the end. */
+export interface OutputSink {
+  write(batch: OutputBatch): boolean;
+  end(end: RelayEnd): void;
+}
+
+type Phase = "committing" | "committed" | "piping" | "ended";
 
 /**
- * One stream from its upstream to the caller: `commit()` reads (inside the attempt, under its
- * first-token timeout) until the commit point, where a failure still fails over invisibly; then
- * `batches()` relays the rest with the idle timeout — a thin read loop around the pure
- * `relayStep`. After the commit point nothing fails over: a cut, a stall or an in-band error
- * throws `StreamInterruptedError`, never a clean end. A finish reason without `[DONE]` ends after
- * `finishGraceMs`. The stream's end closes the attempt and the request in the session.
+ * One stream from its upstream to the caller, pushed: each upstream read goes through the pure
+ * `relayStep` and straight to the caller's sink, in the connection's data callback — no promise per
+ * read. Before the commit point batches are held (a failure still fails over invisibly: `commit()`
+ * rejects); after it nothing fails over: a cut, a stall (the attempt's deadline entry, re-armed per
+ * read, is the idle timer) or an in-band error ends the stream with an error, never a clean end. A
+ * finish reason without `[DONE]` ends after `finishGraceMs`. The end closes the attempt and the
+ * request in the session, then tells the sink.
  */
-export class StreamRelay {
+export class StreamRelay implements BatchSink {
   readonly state: RelayState;
-  readonly #iterator: AsyncIterator<StreamBatch>;
-  #first: StepResult | null = null;
+  #phase: Phase = "committing";
+  #source: BatchSource | null = null;
+  #sink: OutputSink | null = null;
+  /** Batches after the commit point that came before the caller attached. */
+  #waiting: OutputBatch[] = [];
+  #commitBatch: OutputBatch | null = null;
+  #committed!: { resolve: () => void; reject: (error: unknown) => void };
   #upstreamEnded = false;
   #doneSent = false;
+  #paused = false;
+  #ending: RelayEnd | null = null;
+  readonly #idleMs: number;
 
   constructor(
     private readonly session: RequestSession,
     private readonly attempt: Attempt,
-    events: AsyncIterable<StreamBatch>,
     dropUsage: boolean,
   ) {
     this.state = relayState(dropUsage);
-    this.#iterator = events[Symbol.asyncIterator]();
+    const { options } = session.parts;
+    this.#idleMs = attempt.deployment.timeouts.streamIdleTimeoutMs ?? options.streamIdleTimeoutMs;
   }
 
-  /** Whether the upstream's own `[DONE]` went out in a raw batch (the writer must not add another). */
-  get doneSent(): boolean {
-    return this.#doneSent;
+  /** Starts reading `result` and resolves at the commit point; rejects on a failure before it. */
+  commit(result: ChatStreamResult): Promise<void> {
+    const committed = new Promise<void>((resolve, reject) => {
+      this.#committed = { resolve, reject };
+    });
+    const source = result.source ?? pullSource(result.events);
+    this.#source = source;
+    // An abort (timeout, the caller gone, a failover's end) stops the source; it reports the error.
+    this.attempt.onAbort((reason) => source.cancel(reason));
+    source.start(this);
+    return committed;
   }
 
-  /** Reads until the commit point; any failure before it throws (the attempt fails over). */
-  async commit(): Promise<void> {
-    try {
-      for (;;) {
-        const step = await this.#iterator.next();
-        if (step.done) {
-          this.#upstreamEnded = true;
-          throw new StreamFailure("Upstream stream closed before any content", "stream_cut", null);
-        }
-        const result = relayStep(this.state, step.value);
-        this.#malformed(result.malformed);
-        const end = result.end;
-        if (end?.type === "error") {
-          const { message, errorType, payload } = end.event;
-          throw new StreamFailure(`Upstream stream error: ${message}`, "stream_error", errorType, payload);
-        }
-        if (result.committed) {
-          this.#first = result;
-          if (end?.type === "done") this.#upstreamEnded = true;
-          this.attempt.firstTokenHr = performance.now();
-          return;
-        }
-      }
-    } catch (error) {
-      this.#iterator.return?.().catch(() => {});
-      // Whatever breaks while reading the upstream's answer is the upstream's failure, even when
-      // it is our decoder or mapper that throws on what it sent.
-      if (error instanceof LlmuxError || this.attempt.aborted) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      throw new StreamFailure(
-        `Upstream stream broke before any content: ${message}`,
-        "stream_cut",
-        null,
-        error,
-      );
-    }
-  }
+  // --- the source's side (BatchSink) ---
 
-  /** The caller's side, after `commit()`: batches to write; iterate once. Breaking out aborts the upstream. */
-  async *batches(): AsyncGenerator<OutputBatch> {
-    const { session, attempt } = this;
-    const { options, clock } = session.parts;
-    const idleMs = attempt.deployment.timeouts.streamIdleTimeoutMs ?? options.streamIdleTimeoutMs;
-    const watch = new StreamWatch(clock, attempt);
-    let ending: Ending = { type: "aborted", error: new AbortedError("The stream was closed.") };
-    try {
-      const first = this.#first;
-      if (first === null) throw new Error("StreamRelay.batches() before commit()");
-      this.#first = null;
-      if (first.out.length > 0) yield { events: first.out, raw: null };
-      let end = first.end;
-      while (end === null && !this.#upstreamEnded) {
-        const left = session.deadline - clock.now();
-        const waitMs = Math.max(0, Math.min(this.state.finished ? options.finishGraceMs : idleMs, left));
-        let step: IteratorResult<StreamBatch> | typeof idle;
-        try {
-          step = await watch.next(this.#iterator, waitMs);
-        } catch (error) {
-          if (attempt.aborted && attempt.reason instanceof AbortedError) throw attempt.reason;
-          if (this.state.finished) break;
-          ending = this.#failure("stream_cut", "broke after the answer started", error);
-          throw this.#interrupted(ending);
-        }
-        if (step === idle) {
-          if (this.state.finished) break;
-          ending =
-            waitMs >= left
-              ? this.#failure(
-                  "timeout",
-                  "passed the request deadline while streaming",
-                  new AttemptTimeout("deadline", session.timeoutMs),
-                )
-              : this.#failure("stream_stall", `stalled for ${idleMs} ms after the answer started`);
-          throw this.#interrupted(ending);
-        }
-        if (step.done) {
-          this.#upstreamEnded = true;
-          if (this.state.finished) break;
-          ending = this.#failure("stream_cut", "ended without a finish reason (truncated answer)");
-          throw this.#interrupted(ending);
-        }
-        const result = relayStep(this.state, step.value);
-        this.#malformed(result.malformed);
-        end = result.end;
-        if (end?.type === "done") {
-          this.#upstreamEnded = true;
-          if (result.raw !== null) this.#doneSent = true;
-        }
-        if (result.raw !== null) yield { events: result.out, raw: result.raw };
-        else if (result.out.length > 0) yield { events: result.out, raw: null };
-      }
+  batch(events: StreamBatch): void {
+    if (this.#phase === "ended") return;
+    const result = relayStep(this.state, events);
+    this.#malformed(result.malformed);
+    const end = result.end;
+    if (this.#phase === "committing") {
       if (end?.type === "error") {
-        ending = this.#failure("stream_error", `sent an error: ${end.event.message}`, end.event.payload);
-        throw this.#interrupted(ending);
+        const { message, errorType, payload } = end.event;
+        this.#failBeforeCommit(
+          new StreamFailure(`Upstream stream error: ${message}`, "stream_error", errorType, payload),
+        );
+        return;
       }
-      ending = { type: "success" };
-    } catch (error) {
-      if (ending.type === "aborted" && error instanceof AbortedError) ending = { type: "aborted", error };
-      throw error;
-    } finally {
-      watch.close();
-      this.#end(ending);
+      if (!result.committed) return;
+      this.#phase = "committed";
+      this.attempt.release();
+      this.attempt.firstTokenHr = performance.now();
+      this.#commitBatch = { events: result.out, raw: null };
+      if (end?.type === "done") this.#upstreamEnded = true;
+      this.#committed.resolve();
+      if (end?.type === "done") this.#finish({ type: "success" });
+      return;
     }
+    if (end?.type === "done") {
+      this.#upstreamEnded = true;
+      if (result.raw !== null) this.#doneSent = true;
+    }
+    if (result.raw !== null || result.out.length > 0) this.#deliver({ events: result.out, raw: result.raw });
+    if (end?.type === "done") this.#finish({ type: "success" });
+    else if (end?.type === "error")
+      this.#finish(this.#failure("stream_error", `sent an error: ${end.event.message}`, end.event.payload));
+    else if (!this.#ended) this.#armIdle();
+  }
+
+  /** Whether the stream ended (read through a getter: `#finish` changes it under TypeScript's narrowing). */
+  get #ended(): boolean {
+    return this.#phase === "ended";
+  }
+
+  end(): void {
+    this.#upstreamEnded = true;
+    if (this.#phase === "ended") return;
+    if (this.#phase === "committing") {
+      this.#failBeforeCommit(
+        new StreamFailure("Upstream stream closed before any content", "stream_cut", null),
+      );
+      return;
+    }
+    if (this.state.finished) this.#finish({ type: "success" });
+    else this.#finish(this.#failure("stream_cut", "ended without a finish reason (truncated answer)"));
+  }
+
+  error(error: unknown): void {
+    if (this.#phase === "ended") return;
+    const attempt = this.attempt;
+    if (this.#phase === "committing") {
+      // Whatever breaks while reading the upstream's answer is the upstream's failure, even when
+      // it is our decoder or mapper that throws on what it sent; an abort keeps its reason.
+      if (error instanceof LlmuxError || attempt.aborted) this.#failBeforeCommit(error);
+      else {
+        const message = error instanceof Error ? error.message : String(error);
+        this.#failBeforeCommit(
+          new StreamFailure(
+            `Upstream stream broke before any content: ${message}`,
+            "stream_cut",
+            null,
+            error,
+          ),
+        );
+      }
+      return;
+    }
+    const reason = attempt.aborted ? attempt.reason : error;
+    if (reason instanceof AbortedError) this.#finish({ type: "aborted", error: reason });
+    else if (reason instanceof AttemptTimeout) this.#finish(this.#timedOut(reason));
+    else if (this.state.finished) this.#finish({ type: "success" });
+    else this.#finish(this.#failure("stream_cut", "broke after the answer started", error));
+  }
+
+  // --- the caller's side ---
+
+  /** Attaches the caller's sink (after the commit point): the held batches go first. */
+  pipe(sink: OutputSink): void {
+    if (this.#sink !== null || this.#phase === "committing")
+      throw new Error("StreamRelay.pipe: not committed, or piped twice");
+    this.#sink = sink;
+    const first = this.#commitBatch;
+    this.#commitBatch = null;
+    if (first !== null && first.events.length > 0) this.#write(first);
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const batch of waiting) this.#write(batch);
+    if (this.#phase === "ended") sink.end(this.#ending!);
+    else {
+      this.#phase = "piping";
+      this.#armIdle();
+    }
+  }
+
+  /** The caller can take more (after `write` returned false). */
+  resume(): void {
+    if (!this.#paused || this.#phase === "ended") return;
+    this.#paused = false;
+    this.#source?.resume();
+    this.#armIdle();
+  }
+
+  /** Stops the stream from the caller's side (a `break`, an abort): the upstream is aborted. */
+  stop(): void {
+    if (this.#phase === "ended") return;
+    this.#finish({ type: "aborted", error: new AbortedError("The stream was closed.") });
+  }
+
+  #write(batch: OutputBatch): void {
+    if (this.#sink === null) return;
+    if (!this.#sink.write(batch) && !this.#paused && this.#phase !== "ended") {
+      this.#paused = true;
+      this.#source?.pause();
+      // A paused upstream sends nothing: that is no stall.
+      this.session.parts.deadlines.remove(this.attempt);
+    }
+  }
+
+  #deliver(batch: OutputBatch): void {
+    if (this.#sink === null) this.#waiting.push(batch);
+    else this.#write(batch);
+  }
+
+  /** The idle timer: the attempt's deadline entry, moved to `now + idle` (capped by the request deadline). */
+  #armIdle(): void {
+    if (this.#paused) return;
+    const { clock, options, deadlines } = this.session.parts;
+    const now = clock.now();
+    const limit = this.state.finished ? options.finishGraceMs : this.#idleMs;
+    const due = Math.min(now + limit, this.session.deadline);
+    this.attempt.onDeadline = this.#onIdle;
+    deadlines.add(this.attempt, due);
+  }
+
+  readonly #onIdle = (): void => {
+    if (this.#phase === "ended") return;
+    if (this.state.finished) {
+      this.#finish({ type: "success" });
+      return;
+    }
+    const now = this.session.parts.clock.now();
+    this.#finish(
+      now >= this.session.deadline
+        ? this.#timedOut(new AttemptTimeout("deadline", this.session.timeoutMs))
+        : this.#failure("stream_stall", `stalled for ${this.#idleMs} ms after the answer started`),
+    );
+  };
+
+  #timedOut(timeout: AttemptTimeout): Ending {
+    return timeout.phase === "deadline"
+      ? this.#failure("timeout", "passed the request deadline while streaming", timeout)
+      : this.#failure("stream_stall", `stalled for ${timeout.afterMs} ms after the answer started`, timeout);
+  }
+
+  #failBeforeCommit(error: unknown): void {
+    this.#phase = "ended";
+    this.#source?.cancel(error);
+    this.#committed.reject(error);
   }
 
   #failure(kind: FailureKind, what: string, cause?: unknown): Ending {
-    const message = `Upstream stream from ${this.attempt.deployment.id} ${what}`;
-    return { type: "failure", kind, message, cause };
-  }
-
-  #interrupted(ending: Ending): StreamInterruptedError {
-    if (ending.type !== "failure") throw new Error("not a failure");
-    return new StreamInterruptedError(ending.message, ending.kind, this.attempt.deployment.id, ending.cause);
+    return {
+      type: "failure",
+      kind,
+      message: `Upstream stream from ${this.attempt.deployment.id} ${what}`,
+      cause,
+    };
   }
 
   #malformed(count: number): void {
@@ -174,51 +270,50 @@ export class StreamRelay {
       parts.events.emit({ type: "malformed_chunk", deploymentId, requestId, at: parts.clock.now() });
   }
 
-  /** Closes the upstream (drained when it ended cleanly, else aborted) and ends the attempt and the request. */
-  #end(ending: Ending): void {
+  /** Ends the stream (once): closes the upstream, ends the attempt and the request, tells the sink. */
+  #finish(ending: Ending): void {
+    if (this.#phase === "ended") return;
+    this.#phase = "ended";
     const { session, attempt } = this;
-    if (ending.type === "success" && this.#upstreamEnded) this.#drain();
-    else attempt.abort(new AbortedError("The stream was closed."));
+    session.parts.deadlines.remove(attempt);
+    // An upstream that has not ended (finish reason without [DONE], the caller gone, a failure) is
+    // aborted so its connection is not held; one that ended cleanly went back to the pool.
+    if (!(ending.type === "success" && this.#upstreamEnded))
+      attempt.abort(new AbortedError("The stream was closed."));
     const usage = this.state.usage;
     const deploymentId = attempt.deployment.id;
+    let end: RelayEnd;
     if (ending.type === "success") {
       session.endAttempt(attempt, { failure: null, usage, afterCommit: true });
       session.endRequest(deploymentId, null);
-      return;
+      end = { type: "done", doneSent: this.#doneSent };
+    } else {
+      const now = session.parts.clock.now();
+      const failure =
+        ending.type === "aborted"
+          ? { ...classifyFailure(ending.error, now), message: "caller closed the stream" }
+          : {
+              ...classifyFailure(ending.cause ?? new Error(ending.message), now),
+              kind: ending.kind,
+              message: ending.message,
+            };
+      session.endAttempt(attempt, { failure, usage, afterCommit: true });
+      session.endRequest(deploymentId, ending.type === "aborted" ? "aborted" : "stream_interrupted");
+      end =
+        ending.type === "aborted"
+          ? { type: "aborted", error: ending.error }
+          : {
+              type: "error",
+              error: new StreamInterruptedError(ending.message, ending.kind, deploymentId, ending.cause),
+            };
     }
-    const now = session.parts.clock.now();
-    const failure =
-      ending.type === "aborted"
-        ? { ...classifyFailure(ending.error, now), message: "caller closed the stream" }
-        : {
-            ...classifyFailure(ending.cause ?? new Error(ending.message), now),
-            kind: ending.kind,
-            message: ending.message,
-          };
-    session.endAttempt(attempt, { failure, usage, afterCommit: true });
-    session.endRequest(deploymentId, ending.type === "aborted" ? "aborted" : "stream_interrupted");
-  }
-
-  /**
-   * After `[DONE]` the upstream normally ends at once: read it to its end in the background, so the
-   * connection returns to the pool; if it does not end within `finishGraceMs`, abort it.
-   */
-  #drain(): void {
-    const { clock, options } = this.session.parts;
-    const attempt = this.attempt;
-    const timer = clock.setTimeout(
-      () => attempt.abort(new AbortedError("The stream was closed.")),
-      options.finishGraceMs,
-    );
-    const iterator = this.#iterator;
-    void (async () => {
-      try {
-        for (let step = await iterator.next(); !step.done; step = await iterator.next());
-      } catch {
-        // the upstream broke after its [DONE]: nothing left to lose
-      } finally {
-        clock.clearTimeout(timer);
-      }
-    })();
+    this.#ending = end;
+    if (this.#sink !== null) this.#sink.end(end);
   }
 }
+
+/** How the stream ended, before it is told to the sink. */
+type Ending =
+  | { type: "success" }
+  | { type: "aborted"; error: AbortedError }
+  | { type: "failure"; kind: FailureKind; message: string; cause: unknown };

@@ -28,6 +28,7 @@ export class Attempt implements AttemptOptions, Timed {
   #reason: unknown = undefined;
   #listeners: CancelListener[] | null = null;
   #controller: AbortController | null = null;
+  #guardReject: ((reason: unknown) => void) | null = null;
 
   constructor(
     readonly deployment: Deployment,
@@ -67,10 +68,21 @@ export class Attempt implements AttemptOptions, Timed {
     if (this.#aborted) return;
     this.#aborted = true;
     this.#reason = reason;
+    const guard = this.#guardReject;
+    this.#guardReject = null;
+    guard?.(reason);
     const listeners = this.#listeners;
     this.#listeners = null;
     if (listeners) for (const listener of listeners) listener(reason);
     this.#controller?.abort(reason);
+  }
+
+  /**
+   * The attempt succeeded (a stream reached its commit point): a later abort ends the stream, not
+   * the attempt's run, so it no longer rejects what `guard` returned.
+   */
+  release(): void {
+    this.#guardReject = null;
   }
 
   /**
@@ -83,7 +95,7 @@ export class Attempt implements AttemptOptions, Timed {
       return Promise.reject(this.#reason as unknown);
     }
     return new Promise<T>((resolve, reject) => {
-      this.onAbort(reject);
+      this.#guardReject = reject;
       promise.then(resolve, reject);
     });
   }

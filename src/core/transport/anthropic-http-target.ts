@@ -18,7 +18,7 @@ import type {
 import { mapAnswer, postJson, readJsonBody } from "./http-post.js";
 import type { UpstreamResponse } from "./post.js";
 import { httpErrorFrom } from "./upstream-errors.js";
-import { mappedEventBatches } from "./native-stream.js";
+import { mappedBatchSource } from "./native-stream.js";
 import { mapOrUnsupported } from "./unsupported.js";
 
 /** Where and how to call one Anthropic account. */
@@ -89,7 +89,7 @@ export class AnthropicHttpTarget implements Target {
     const map = createAnthropicStreamMapper({ now: Date.now() });
     return {
       meta: { status: response.status, headers: response.headers },
-      events: mappedEventBatches(response.body, map),
+      source: mappedBatchSource(response.body, map),
     };
   }
 

@@ -24,7 +24,7 @@ import { fetchImages } from "./fetch-images.js";
 import { mapAnswer, postJson, readJsonBody } from "./http-post.js";
 import type { UpstreamResponse } from "./post.js";
 import { httpErrorFrom } from "./upstream-errors.js";
-import { mappedEventBatches } from "./native-stream.js";
+import { mappedBatchSource } from "./native-stream.js";
 import { mapOrUnsupported } from "./unsupported.js";
 
 /** Where and how to call one Gemini API key. */
@@ -103,7 +103,7 @@ export class GeminiHttpTarget implements Target {
     const map = createGeminiStreamMapper({ model: request.model, now: Date.now(), newId });
     return {
       meta: { status: response.status, headers: response.headers },
-      events: mappedEventBatches(response.body, map),
+      source: mappedBatchSource(response.body, map),
     };
   }
 

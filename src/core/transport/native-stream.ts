@@ -1,19 +1,112 @@
 import { openAIStreamBatch } from "../../providers/openai/index.js";
-import type { StreamBatch, StreamEvent } from "../../types/index.js";
-import { SseFramer, type SseMessage } from "../../util/index.js";
+import type { BatchSink, BatchSource, StreamBatch, StreamEvent } from "../../types/index.js";
+import { SseFramer, type SseBatch, type SseMessage } from "../../util/index.js";
+import type { UpstreamBody } from "./post.js";
 
 /**
- * The batches of an OpenAI-compatible SSE body, one per read, each keeping the bytes of its
+ * Pushes the batches of an SSE body as the connection reads it: each read is framed (`SseFramer`)
+ * and mapped (`map`) at once, in the socket's data callback — no promise per read. A framer or
+ * mapper that throws on what the upstream sent fails the stream (the upstream's fault).
+ */
+class SseBatchSource implements BatchSource {
+  readonly #framer = new SseFramer();
+  #sink: BatchSink | null = null;
+
+  constructor(
+    private readonly body: UpstreamBody,
+    private readonly map: (sse: SseBatch) => StreamBatch | null,
+  ) {}
+
+  start(sink: BatchSink): void {
+    this.#sink = sink;
+    this.body.push({
+      chunk: (chunk) => {
+        let batch: StreamBatch | null;
+        try {
+          const sse = this.#framer.push(chunk);
+          batch = sse === null ? null : this.map(sse);
+        } catch (error) {
+          this.#fail(error);
+          return;
+        }
+        if (batch !== null) sink.batch(batch);
+      },
+      end: () => {
+        let batch: StreamBatch | null;
+        try {
+          const last = this.#framer.end();
+          batch = last.length === 0 ? null : this.map({ messages: last, raw: null });
+        } catch (error) {
+          this.#fail(error);
+          return;
+        }
+        if (batch !== null) {
+          batch.raw = null;
+          sink.batch(batch);
+        }
+        sink.end();
+      },
+      error: (error) => sink.error(error),
+    });
+  }
+
+  #fail(error: unknown): void {
+    const sink = this.#sink;
+    this.#sink = null;
+    this.body.cancel(error);
+    sink?.error(error);
+  }
+
+  pause(): void {
+    this.body.pause();
+  }
+
+  resume(): void {
+    this.body.resume();
+  }
+
+  cancel(reason?: unknown): void {
+    this.body.cancel(reason);
+  }
+}
+
+/**
+ * The batches of an OpenAI-compatible SSE body, pushed read by read, each keeping the bytes of its
  * complete events (`raw`) so a pass-through forwards them unchanged. `read` maps one `data:`
- * payload (the scanner by default: the relay needs only a summary of each chunk).
+ * payload (the scanner: the relay needs only a summary of each chunk).
+ */
+export function openAIBatchSource(body: UpstreamBody, read?: (data: string) => StreamEvent): BatchSource {
+  return new SseBatchSource(body, (sse) => openAIStreamBatch(sse, read));
+}
+
+/**
+ * The batches of a translated SSE body (Anthropic, Gemini), pushed read by read: each read's
+ * messages through a stateful per-message mapper; no raw bytes (the client's dialect differs).
+ */
+export function mappedBatchSource(
+  body: UpstreamBody,
+  map: (message: SseMessage) => StreamEvent[],
+): BatchSource {
+  return new SseBatchSource(body, (sse) => {
+    const events: StreamBatch = [];
+    for (const message of sse.messages) for (const event of map(message)) events.push(event);
+    return events.length === 0 ? null : events;
+  });
+}
+
+/**
+ * The same batches pulled from an iterable of raw chunks (a body that can only be iterated, like
+ * the OpenAI SDK's): for targets that do not own their connection.
  */
 export async function* openAIEventBatches(
-  body: AsyncIterable<Buffer>,
+  body: AsyncIterable<Uint8Array>,
   read?: (data: string) => StreamEvent,
 ): AsyncGenerator<StreamBatch> {
   const framer = new SseFramer();
   for await (const chunk of body) {
-    const sse = framer.push(chunk);
+    const sse = framer.push(
+      Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+    );
     if (sse === null) continue;
     const batch = openAIStreamBatch(sse, read);
     if (batch !== null) yield batch;
@@ -25,29 +118,4 @@ export async function* openAIEventBatches(
     batch.raw = null;
     yield batch;
   }
-}
-
-/**
- * The batches of a translated SSE body (Anthropic, Gemini): each read's messages through a
- * stateful per-message mapper; no raw bytes (the client's dialect differs). Empty batches are not
- * yielded.
- */
-export async function* mappedEventBatches(
-  body: AsyncIterable<Buffer>,
-  map: (message: SseMessage) => StreamEvent[],
-): AsyncGenerator<StreamBatch> {
-  const framer = new SseFramer();
-  const mapAll = (messages: readonly SseMessage[]): StreamBatch => {
-    const events: StreamBatch = [];
-    for (const message of messages) for (const event of map(message)) events.push(event);
-    return events;
-  };
-  for await (const chunk of body) {
-    const sse = framer.push(chunk);
-    if (sse === null) continue;
-    const events = mapAll(sse.messages);
-    if (events.length > 0) yield events;
-  }
-  const events = mapAll(framer.end());
-  if (events.length > 0) yield events;
 }

@@ -22,7 +22,7 @@ import type {
 } from "../../types/index.js";
 import { readJsonBody } from "./http-post.js";
 import { serializeJson } from "./json-body.js";
-import { openAIEventBatches } from "./native-stream.js";
+import { openAIBatchSource } from "./native-stream.js";
 import { post, type PostTarget, type UpstreamResponse } from "./post.js";
 import { httpErrorFrom } from "./upstream-errors.js";
 
@@ -153,7 +153,7 @@ export class OpenAIHttpTarget implements Target {
     const response = await this.#send("chat/completions", request, options, true);
     return {
       meta: { status: response.status, headers: response.headers },
-      events: openAIEventBatches(response.body, scanOpenAIStreamData),
+      source: openAIBatchSource(response.body, scanOpenAIStreamData),
     };
   }
 

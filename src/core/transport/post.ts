@@ -14,10 +14,24 @@ export interface PostTarget {
   path: string;
 }
 
-/** The body of an upstream response: iterate its chunks, or read it whole. */
+/** Where a pushed body goes: each chunk as it is read, then its end or its failure (once). */
+export interface ChunkSink {
+  chunk(chunk: Buffer): void;
+  end(): void;
+  error(error: unknown): void;
+}
+
+/** The body of an upstream response: iterate its chunks, read it whole, or have it pushed. */
 export interface UpstreamBody extends AsyncIterable<Buffer> {
   /** The whole body (one chunk is returned as is, several are joined). */
   bytes(): Promise<Buffer>;
+  /**
+   * Pushes every chunk to `sink` as it is read (what was queued first), with no promise per chunk;
+   * `pause` and `resume` hold the upstream connection for a slow consumer.
+   */
+  push(sink: ChunkSink): void;
+  pause(): void;
+  resume(): void;
   /** Stops reading: the request is aborted unless the body already ended. */
   cancel(reason?: unknown): void;
 }
@@ -54,6 +68,7 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamBody {
   #error: unknown = null;
   #waiter: Pending<IteratorResult<Buffer>> | null = null;
   #whole: Pending<Buffer> | null = null;
+  #sink: ChunkSink | null = null;
   #cancelled = false;
 
   constructor(
@@ -78,6 +93,11 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamBody {
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.#cancelled) return;
+    const sink = this.#sink;
+    if (sink !== null) {
+      sink.chunk(chunk);
+      return;
+    }
     const waiter = this.#waiter;
     if (waiter !== null && this.#chunks.length === 0) {
       this.#waiter = null;
@@ -91,6 +111,10 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamBody {
 
   onResponseEnd(): void {
     this.#ended = true;
+    if (this.#sink !== null && !this.#cancelled) {
+      this.#sink.end();
+      return;
+    }
     const whole = this.#whole;
     if (whole !== null) {
       this.#whole = null;
@@ -114,6 +138,9 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamBody {
     const waiter = this.#waiter;
     this.#waiter = null;
     waiter?.reject(failure);
+    const sink = this.#sink;
+    this.#sink = null;
+    sink?.error(failure);
   }
 
   /** Aborts the request (before or after its headers). */
@@ -128,6 +155,27 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamBody {
     this.#chunks = [];
     this.#queuedBytes = 0;
     return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  }
+
+  push(sink: ChunkSink): void {
+    this.#sink = sink;
+    const queued = this.#chunks;
+    this.#chunks = [];
+    this.#queuedBytes = 0;
+    for (const chunk of queued) sink.chunk(chunk);
+    if (this.#error !== null) {
+      this.#sink = null;
+      sink.error(this.#error);
+    } else if (this.#ended) sink.end();
+    this.#controller?.resume();
+  }
+
+  pause(): void {
+    this.#controller?.pause();
+  }
+
+  resume(): void {
+    this.#controller?.resume();
   }
 
   bytes(): Promise<Buffer> {
