@@ -47,9 +47,11 @@ const slowStreams = !args.includes("--no-streams");
 const only = /--only=(non-stream|stream)/.exec(args.join(" "))?.[1] ?? null;
 const streamCount = Number(/--streams=(\d+)/.exec(args.join(" "))?.[1] ?? 2000);
 const redisUrl = /--redis=(\S+)/.exec(args.join(" "))?.[1] ?? "redis://127.0.0.1:6379";
+/** `--log-level=L`: llmux's logging.level instead of the default (info), to see what logging costs. */
+const logLevel = /--log-level=(\w+)/.exec(args.join(" "))?.[1] ?? null;
 const connections = 32;
-const secondsPerRun = quick ? 3 : 5;
-const rounds = quick ? 1 : 2;
+const secondsPerRun = quick ? 3 : 4;
+const rounds = quick ? 2 : 4;
 const ttfbCount = quick ? 400 : 1500;
 const model = "gpt-4.1";
 const messages = [{ role: "user", content: "Say hello." }];
@@ -134,7 +136,7 @@ async function startLlmux(
     file,
     `server:
   port: ${port}
-providers:
+${logLevel ? `logging:\n  level: ${logLevel}\n` : ""}providers:
   - { id: mock, type: openai-compatible, base_url: "${upstream}", api_key: bench-key }
 models:
   ${model}:
@@ -170,6 +172,8 @@ async function peek(url: string, stream: boolean): Promise<string> {
 }
 
 interface Tally {
+  /** Own CPU µs per completed request in each round (ratios are taken round by round: the machine drifts). */
+  cpuPerRound: number[];
   ok: number;
   failed: number;
   seconds: number;
@@ -205,6 +209,7 @@ async function measure(
   const upstreamUs = upstream.cpuUs() - upstreamBefore;
   const wallUs = (performance.now() - wallBefore) * 1000;
   return {
+    cpuPerRound: [proxyUs / Math.max(1, result.ok)],
     ok: result.ok,
     failed: result.failed,
     seconds: result.seconds,
@@ -220,6 +225,7 @@ async function measure(
 function add(sum: Tally | undefined, tally: Tally): Tally {
   if (!sum) return tally;
   return {
+    cpuPerRound: [...sum.cpuPerRound, ...tally.cpuPerRound],
     ok: sum.ok + tally.ok,
     failed: sum.failed + tally.failed,
     seconds: sum.seconds + tally.seconds,
@@ -274,7 +280,7 @@ function throughputTable(
       "p50 ms",
       "p99 ms",
       "own CPU µs/req",
-      `CPU vs ${baseline}`,
+      `CPU vs ${baseline}: median of rounds (range)`,
       "upstream CPU µs/req",
       "failed",
     ],
@@ -284,13 +290,17 @@ function throughputTable(
   for (const kind of ["non-stream", "stream"]) {
     const base = tallies.get(`${baseline}/${kind}`);
     const baseRate = base ? base.ok / base.seconds : NaN;
-    const baseCpu = base ? base.proxyUs / Math.max(1, base.ok) : NaN;
     for (const target of targets) {
       const tally = tallies.get(`${target.name}/${kind}`);
       if (!tally) continue;
       const rate = tally.ok / tally.seconds;
       const cpu = target.proxy ? tally.proxyUs / Math.max(1, tally.ok) : null;
-      if (cpu !== null) ratios.set(`${target.name}/${kind}`, cpu / baseCpu);
+      // The ratio of each round to the baseline's same round (adjacent in time), then their median.
+      const roundRatios = base
+        ? tally.cpuPerRound.map((value, index) => value / (base.cpuPerRound[index] ?? NaN))
+        : [];
+      const ratio = percentile(roundRatios, 50);
+      if (cpu !== null) ratios.set(`${target.name}/${kind}`, ratio);
       failed.set(`${target.name}/${kind}`, tally.failed);
       rows.push([
         `${target.name}/${kind}`,
@@ -299,7 +309,9 @@ function throughputTable(
         ms(average(tally.p50)),
         ms(average(tally.p99)),
         cpu === null ? "-" : cpu.toFixed(0),
-        cpu === null ? "-" : (cpu / baseCpu).toFixed(2),
+        cpu === null
+          ? "-"
+          : `${ratio.toFixed(2)} (${Math.min(...roundRatios).toFixed(2)}–${Math.max(...roundRatios).toFixed(2)})`,
         (tally.upstreamUs / Math.max(1, tally.ok)).toFixed(0),
         String(tally.failed),
       ]);

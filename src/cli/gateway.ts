@@ -79,7 +79,14 @@ async function openStore(
  */
 export async function startGateway(
   config: GatewayConfig,
-  options: { logger?: Logger; port?: number; host?: string; engine?: EngineOptions } = {},
+  options: {
+    logger?: Logger;
+    /** The fast writer of the one line per request (see `RequestLineWriter`). */
+    requestLog?: ((fields: Record<string, unknown>) => void) | undefined;
+    port?: number;
+    host?: string;
+    engine?: EngineOptions;
+  } = {},
 ): Promise<RunningGateway> {
   // Every configured secret is masked by value in what the gateway sends and logs.
   const redactor = SecretRedactor.fromConfig(config);
@@ -129,6 +136,7 @@ export async function startGateway(
     })),
     metrics,
     logger,
+    requestLog: options.requestLog,
     counters: (id) => stats.counters(id),
     version: packageVersion(),
   });

@@ -1,6 +1,12 @@
 import { pino } from "pino";
 import type { GatewayConfig } from "../config/index.js";
-import { createLogger, type Logger } from "../observability/index.js";
+import { createLogger, RequestLineWriter, type Logger } from "../observability/index.js";
+
+/** The gateway's logger, and the fast writer of its one line per request (JSON format only). */
+export interface CliLogger {
+  logger: Logger;
+  requestLog: ((fields: Record<string, unknown>) => void) | undefined;
+}
 
 /**
  * The gateway's logger: pino JSON lines on stdout, written asynchronously (`logging.format: json`, the default and what
@@ -11,12 +17,18 @@ import { createLogger, type Logger } from "../observability/index.js";
 export async function createCliLogger(
   logging: GatewayConfig["logging"],
   redactor: { redact(text: string): string },
-): Promise<Logger> {
+): Promise<CliLogger> {
   if (logging.format === "json") {
-    // Written asynchronously: lines logged while a write is under way go out together in the next
-    // one (one syscall for many lines under load, at once when idle). Flushed at shutdown.
-    const destination = pino.destination({ dest: 1, sync: false });
-    return createLogger({ level: logging.level, redactor, destination });
+    // Written asynchronously in batches: lines gather up to 4 KB (one syscall for dozens of lines
+    // under load) and go out at least every 250 ms (so a quiet gateway's lines still show at once,
+    // near enough). Flushed at shutdown.
+    const destination = pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 250 });
+    const logger = createLogger({ level: logging.level, redactor, destination });
+    const lines = new RequestLineWriter(destination, redactor);
+    return {
+      logger,
+      requestLog: logger.isLevelEnabled("info") ? (fields) => lines.write(fields) : undefined,
+    };
   }
   const { default: pretty } = await import("pino-pretty");
   const destination = pretty({
@@ -25,5 +37,5 @@ export async function createCliLogger(
     translateTime: "SYS:HH:MM:ss.l",
     ignore: "pid,hostname",
   });
-  return createLogger({ level: logging.level, destination, redactor });
+  return { logger: createLogger({ level: logging.level, destination, redactor }), requestLog: undefined };
 }

@@ -37,13 +37,14 @@ export async function runServe(
   }
   const { config } = loaded;
   // Every configured secret is masked by value in what the gateway logs.
-  const logger = await createCliLogger(config.logging, SecretRedactor.fromConfig(config));
+  const { logger, requestLog } = await createCliLogger(config.logging, SecretRedactor.fromConfig(config));
   for (const warning of loaded.warnings) logger.warn({ file }, warning);
   const host = textOption(values, "host");
   let gateway;
   try {
     gateway = await startGateway(config, {
       logger,
+      requestLog,
       ...(port === undefined ? {} : { port }),
       ...(host === undefined ? {} : { host }),
     });

@@ -1,19 +1,14 @@
 import { performance } from "node:perf_hooks";
-import { AbortedError, ModelNotFoundError } from "../errors/index.js";
+import { ModelNotFoundError } from "../errors/index.js";
 import { MemoryStateStore } from "../state/index.js";
 import type {
-  AttemptRecord,
-  ChatCompletionBody,
   ChatRequest,
   ChatResult,
   Clock,
-  EmbeddingsBody,
   EmbeddingsRequest,
   EmbeddingsResult,
-  HeaderMap,
   Rng,
   StateStore,
-  StreamChunkEvent,
 } from "../types/index.js";
 import { systemClock } from "../util/index.js";
 import { TokenCalibration } from "./calibration.js";
@@ -23,60 +18,21 @@ import { Deadlines } from "./deadlines.js";
 import { estimateEmbeddingTokens, estimateRequestTokens } from "./estimate.js";
 import { EngineEvents } from "./events.js";
 import { resolveEngineOptions, type EngineOptions, type ResolvedEngineOptions } from "./options.js";
-import type { Deployment, Group } from "./plan.js";
-import { pullBatches } from "./relay/queue-sink.js";
-import { StreamRelay, type OutputBatch, type OutputSink } from "./relay/stream-relay.js";
+import type { Group } from "./plan.js";
+import {
+  ChatAnswer,
+  EmbeddingsAnswer,
+  StreamAnswer,
+  type ChatOutcome,
+  type EmbeddingsOutcome,
+  type StreamOutcome,
+} from "./outcomes.js";
+import { StreamRelay } from "./relay/stream-relay.js";
 import { Selector } from "./selector.js";
-import type { Attempt } from "./session/attempt.js";
 import { runAttempts, type AttemptRunner, type AttemptWin } from "./session/attempt-loop.js";
 import type { EngineParts } from "./session/engine-parts.js";
 import { RequestSession, type CallOptions } from "./session/request-session.js";
 import { WaitQueue } from "./wait-queue.js";
-
-/** What a request produced besides the answer. */
-export interface Outcome {
-  requestId: string;
-  deployment: Deployment;
-  attempts: readonly AttemptRecord[];
-  /** Upstream response headers of the attempt that answered. */
-  headers: HeaderMap;
-  /** Time spent in upstream calls (all attempts) when the answer (a stream: its first content) came. */
-  upstreamMs: number;
-}
-
-/** A non-streaming chat answer. */
-export interface ChatOutcome extends Outcome {
-  /** The answer parsed (on first use: the gateway forwards `raw`). */
-  readonly body: ChatCompletionBody;
-  raw: Uint8Array | undefined;
-}
-
-/** A streaming chat answer, past its commit point. */
-export interface StreamOutcome extends Outcome {
-  /**
-   * Pushes the stream into `sink` batch by batch as the upstream's reads arrive (a sink's `write`
-   * returning false waits for `resume()`), then its end. Use this, `batches` or `chunks` — once.
-   */
-  pipe(sink: OutputSink): void;
-  /** After `write` returned false: the sink can take more. */
-  resume(): void;
-  /** The batches pulled (an async generator); breaking out aborts the upstream. */
-  readonly batches: AsyncGenerator<OutputBatch>;
-  /** The same chunks one by one (reads `batches`). */
-  readonly chunks: AsyncGenerator<StreamChunkEvent>;
-  /** Aborts the upstream request. */
-  abort(): void;
-  /** `performance.now()` when the answering attempt started and when its first content arrived. */
-  attemptStartedHr: number;
-  committedHr: number;
-  /** Time spent in upstream calls when the stream ended (all attempts). */
-  readonly totalUpstreamMs: number;
-}
-
-/** An embeddings answer. */
-export interface EmbeddingsOutcome extends Outcome {
-  body: EmbeddingsBody;
-}
 
 function errorCode(error: unknown): string {
   return typeof error === "object" && error !== null && "code" in error ? String(error.code) : "internal";
@@ -175,16 +131,6 @@ export class Engine {
     }
   }
 
-  #outcome(session: RequestSession, attempt: Attempt): Outcome {
-    return {
-      requestId: session.requestId,
-      deployment: attempt.deployment,
-      attempts: session.attempts,
-      headers: attempt.responseHeaders ?? {},
-      upstreamMs: session.upstreamMs,
-    };
-  }
-
   /** A non-streaming chat completion through the group `groupName`. */
   async chat(groupName: string, request: ChatRequest, call: CallOptions = {}): Promise<ChatOutcome> {
     const text = call.source?.text;
@@ -204,14 +150,7 @@ export class Engine {
     const usage = result.usage !== undefined ? result.usage : (result.body.usage ?? null);
     session.endAttempt(attempt, { failure: null, usage, afterCommit: false });
     session.endRequest(attempt.deployment.id, null);
-    return {
-      ...this.#outcome(session, attempt),
-      raw: result.raw,
-      // Parsed only if someone reads it: the gateway forwards `raw`.
-      get body() {
-        return result.body;
-      },
-    };
+    return new ChatAnswer(session, attempt, result);
   }
 
   /** A streaming chat completion; resolves once the first content arrived (the commit point). */
@@ -235,25 +174,7 @@ export class Engine {
     const { value: relay, attempt } = win;
     session.settleTimer(attempt);
     session.observeAnswer(attempt, null);
-    let pulled: AsyncGenerator<OutputBatch> | null = null;
-    const batches = (): AsyncGenerator<OutputBatch> => (pulled ??= pullBatches(relay));
-    return {
-      ...this.#outcome(session, attempt),
-      pipe: (sink) => relay.pipe(sink),
-      resume: () => relay.resume(),
-      get batches() {
-        return batches();
-      },
-      get chunks() {
-        return flatten(batches());
-      },
-      abort: () => attempt.abort(new AbortedError("The stream was aborted.")),
-      attemptStartedHr: attempt.startedHr,
-      committedHr: attempt.firstTokenHr ?? attempt.startedHr,
-      get totalUpstreamMs() {
-        return session.upstreamMs;
-      },
-    };
+    return new StreamAnswer(session, attempt, relay);
   }
 
   /** Embeddings through the group `groupName`. */
@@ -282,7 +203,7 @@ export class Engine {
       afterCommit: false,
     });
     session.endRequest(attempt.deployment.id, null);
-    return { ...this.#outcome(session, attempt), body: result.body };
+    return new EmbeddingsAnswer(session, attempt, result.body);
   }
 
   /** Clears all deployment state and strategy cursors. */
@@ -291,8 +212,4 @@ export class Engine {
     this.capacity.clear();
     this.#calibration.clear();
   }
-}
-
-async function* flatten(batches: AsyncIterable<OutputBatch>): AsyncGenerator<StreamChunkEvent> {
-  for await (const batch of batches) yield* batch.events;
 }

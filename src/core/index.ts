@@ -1,10 +1,5 @@
-export {
-  Engine,
-  type ChatOutcome,
-  type StreamOutcome,
-  type EmbeddingsOutcome,
-  type Outcome,
-} from "./engine.js";
+export { Engine } from "./engine.js";
+export type { ChatOutcome, StreamOutcome, EmbeddingsOutcome, Outcome } from "./outcomes.js";
 export { EngineEvents, type EngineListener } from "./events.js";
 export { resolveEngineOptions, type EngineOptions, type ResolvedEngineOptions } from "./options.js";
 export { buildGroup, type Deployment, type DeploymentTimeouts, type Group, type Strategy } from "./plan.js";

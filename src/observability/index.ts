@@ -15,3 +15,4 @@ export {
   type LoggerOptions,
   type RequestLogFields,
 } from "./logger.js";
+export { RequestLineWriter, type LineDestination } from "./request-line.js";

@@ -139,6 +139,7 @@ export function createGatewayServer(options: GatewayServerOptions): FastifyInsta
   });
 
   const logsRequests = options.logger.isLevelEnabled?.("info") ?? true;
+  const requestLog = options.requestLog;
   app.addHook("onResponse", (request, reply, done) => {
     const begin = started.get(request);
     const seconds = begin === undefined ? 0 : (performance.now() - begin) / 1000;
@@ -146,7 +147,11 @@ export function createGatewayServer(options: GatewayServerOptions): FastifyInsta
     options.metrics?.observeHttp(route, request.method, reply.statusCode, seconds);
     const note = logsRequests ? existingNote(request) : undefined;
     if (note?.model) note.model = clipText(note.model);
-    if (note) options.logger.info(logFields(request, note, reply.statusCode, seconds * 1000), "request");
+    if (note) {
+      const fields = logFields(request, note, reply.statusCode, seconds * 1000);
+      if (requestLog) requestLog(fields);
+      else options.logger.info(fields, "request");
+    }
     done();
   });
 

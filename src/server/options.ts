@@ -29,6 +29,8 @@ export interface ProviderStatusInfo {
 
 /** Everything the HTTP shell is built from. */
 export interface GatewayServerOptions {
+  /** Writes the one line per request (fast path); without it, `logger.info`. */
+  requestLog?: ((fields: Record<string, unknown>) => void) | undefined;
   engine: Engine;
   /** Largest accepted request body, in bytes. */
   bodyLimitBytes: number;

@@ -10,11 +10,22 @@ function isSpace(code: number): boolean {
   return code === 32 || code === 9 || code === 10 || code === 13;
 }
 
-/** Index of the first character of the value of `"key"` (after the colon and spaces), or -1. */
-function valueStart(data: string, key: string): number {
-  const at = data.indexOf(`"${key}"`);
+/** The keys the scanner looks for, quoted once (not per call). */
+const keys = {
+  content: '"content"',
+  toolCalls: '"tool_calls"',
+  refusal: '"refusal"',
+  functionCall: '"function_call"',
+  finishReason: '"finish_reason"',
+  usage: '"usage"',
+  choices: '"choices"',
+} as const;
+
+/** Index of the first character of the value of the quoted key (after the colon and spaces), or -1. */
+function valueStart(data: string, quotedKey: string): number {
+  const at = data.indexOf(quotedKey);
   if (at < 0) return -1;
-  let index = at + key.length + 2;
+  let index = at + quotedKey.length;
   while (index < data.length && isSpace(data.charCodeAt(index))) index += 1;
   if (data.charCodeAt(index) !== 58) return -1;
   index += 1;
@@ -73,18 +84,21 @@ export function scanOpenAIStreamData(data: string): StreamEvent {
     return { type: "malformed", data };
   if (data.includes('"error"')) return mapOpenAIStreamData(data);
   const content =
-    nonEmptyString(data, valueStart(data, "content")) ||
-    nonEmptyList(data, valueStart(data, "tool_calls")) ||
-    nonEmptyString(data, valueStart(data, "refusal")) ||
-    data.charCodeAt(valueStart(data, "function_call")) === openBrace;
-  const finishReason = stringValue(data, valueStart(data, "finish_reason"));
-  const usage = objectAt(data, valueStart(data, "usage"));
-  const choices = valueStart(data, "choices");
+    nonEmptyString(data, valueStart(data, keys.content)) ||
+    nonEmptyList(data, valueStart(data, keys.toolCalls)) ||
+    nonEmptyString(data, valueStart(data, keys.refusal)) ||
+    data.charCodeAt(valueStart(data, keys.functionCall)) === openBrace;
+  const finishReason = stringValue(data, valueStart(data, keys.finishReason));
+  const usage = objectAt(data, valueStart(data, keys.usage));
+  // Only a chunk with usage can be the `include_usage` chunk (empty choices).
   let emptyChoices = false;
-  if (choices >= 0 && data.charCodeAt(choices) === openBracket) {
-    let next = choices + 1;
-    while (next < data.length && isSpace(data.charCodeAt(next))) next += 1;
-    emptyChoices = data.charCodeAt(next) === 93;
+  if (usage !== null) {
+    const choices = valueStart(data, keys.choices);
+    if (choices >= 0 && data.charCodeAt(choices) === openBracket) {
+      let next = choices + 1;
+      while (next < data.length && isSpace(data.charCodeAt(next))) next += 1;
+      emptyChoices = data.charCodeAt(next) === 93;
+    }
   }
-  return { type: "chunk", data, content, finishReason, usage, usageOnly: emptyChoices && usage !== null };
+  return { type: "chunk", data, content, finishReason, usage, usageOnly: emptyChoices };
 }

@@ -127,7 +127,7 @@ async function answerStream(
   note.deployment = outcome.deployment.id;
   note.overheadMs = overheadMs;
   options.metrics?.observeOverhead(overheadMs / 1000, true);
-  const link = { streams: app.llmuxStreams, requestId: call.requestId ?? "", abort: outcome.abort };
+  const link = { streams: app.llmuxStreams, requestId: call.requestId ?? "", abort: () => outcome.abort() };
   const streamed = outcome;
   await writeSse(
     raw,
