@@ -98,10 +98,6 @@ function redisAnswers(): Promise<boolean> {
 }
 
 const tsx = ["--import", "tsx"];
-/** Runs the built CLI (dist/) with the arguments after the script, as an installed package does. */
-const builtCli = `const cli = await import(${JSON.stringify(join(root, "dist/src/cli/main.js"))});
-const code = await cli.run(process.argv.slice(1));
-if (typeof code === "number") process.exitCode = code;`;
 
 function startMock(): Promise<Pinned> {
   return startPinned({
@@ -151,7 +147,7 @@ ${options.redis ? `state:\n  redis:\n    url: "${options.redis}"\n    prefix: "l
     name,
     core: serverCore,
     command: process.execPath,
-    args: [...profile, "--input-type=module", "-e", builtCli, "serve", "--config", file],
+    args: [...profile, join(root, "bin/llmux.js"), "serve", "--config", file],
     ready: /llmux gateway on (\S+\/v1)/,
     env,
     cwd: dir,

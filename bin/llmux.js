@@ -1,17 +1,14 @@
 #!/usr/bin/env node
-// Entry of the `llmux` command. Inside a checkout (src/ present and tsx installed) it runs the
-// TypeScript sources directly; an installed package runs the compiled dist/.
+// Entry of the `llmux` command: the built CLI (dist/). In a checkout, `npm run build` makes it;
+// `npm start` / `npm run serve|check|demo` run the TypeScript sources directly instead.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const source = `${root}src/cli/main.ts`;
-let main;
-if (existsSync(source) && existsSync(`${root}node_modules/tsx`)) {
-  const { tsImport } = await import("tsx/esm/api");
-  main = await tsImport(source, import.meta.url);
-} else {
-  main = await import("../dist/src/cli/main.js");
+const built = fileURLToPath(new URL("../dist/src/cli/bin.js", import.meta.url));
+if (!existsSync(built)) {
+  process.stderr.write(
+    "llmux: the built CLI is missing (dist/src/cli/bin.js). In a checkout, run `npm run build` first, or `npm start` to run the sources.\n",
+  );
+  process.exit(1);
 }
-const code = await main.run(process.argv.slice(2));
-if (typeof code === "number") process.exitCode = code;
+await import("../dist/src/cli/bin.js");

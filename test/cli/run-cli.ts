@@ -4,8 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The `llmux` command of this checkout. */
-export const bin = fileURLToPath(new URL("../../bin/llmux.js", import.meta.url));
+/** The `llmux` command of this checkout, from its sources (the built one is tested from the packed tarball). */
+const entry = fileURLToPath(new URL("../../src/cli/bin.ts", import.meta.url));
+/** tsx's loader by absolute URL (a test's working directory has no node_modules). */
+const tsx = import.meta.resolve("tsx");
+
+/** The node arguments that run the CLI from source, before the CLI's own arguments. */
+export const cliArgs: readonly string[] = ["--import", tsx, entry];
 
 /**
  * The environment of a spawned CLI: this process's, without the variables the CLI reads (so the
@@ -37,7 +42,7 @@ export interface CliResult {
 /** Runs `llmux ...args` in `cwd` to its end. */
 export function runCli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: cliEnv(env), cwd });
+    const child = spawn(process.execPath, [...cliArgs, ...args], { env: cliEnv(env), cwd });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -61,7 +66,7 @@ export function startCli(
   ready: RegExp,
   env: Record<string, string> = {},
 ): Promise<CliProcess & { match: RegExpExecArray }> {
-  const child = spawn(process.execPath, [bin, ...args], { env: cliEnv(env), cwd });
+  const child = spawn(process.execPath, [...cliArgs, ...args], { env: cliEnv(env), cwd });
   let out = "";
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
   return new Promise((resolve, reject) => {

@@ -13,7 +13,8 @@ const skip = !available && process.env["CI"] !== "true";
 if (skip)
   console.warn("Two-gateway tests skipped: no Redis on 127.0.0.1:6379 (start redis-server to run them)");
 
-const bin = fileURLToPath(new URL("../../bin/llmux.js", import.meta.url));
+const entry = fileURLToPath(new URL("../../src/cli/bin.ts", import.meta.url));
+const tsx = import.meta.resolve("tsx");
 const dir = mkdtempSync(join(tmpdir(), "llmux-nodes-"));
 
 interface Node {
@@ -51,7 +52,7 @@ function config(sim: Simulator, redisUrl: string, prefix: string): string {
 }
 
 function startNode(file: string): Promise<Node> {
-  const child = spawn(process.execPath, [bin, "serve", "--config", file], { cwd: dir });
+  const child = spawn(process.execPath, ["--import", tsx, entry, "serve", "--config", file], { cwd: dir });
   const logs: string[] = [];
   child.stderr!.on("data", (d: Buffer) => logs.push(d.toString()));
   return new Promise((resolve, reject) => {
