@@ -6,6 +6,7 @@
  *
  * Add any new time-like engine option (learning half-lives, probe intervals, …) to {@link scaledEngineOptions}.
  */
+import { defaultAimdPolicy } from "../src/core/capacity/index.js";
 import type { EngineOptions } from "../src/core/index.js";
 
 /** The provider window being scaled: one minute. */
@@ -62,6 +63,27 @@ export function scaledEngineOptions(scale: TimeScale, maxWaitMs?: number): Engin
       openMs: scaled(scale, t.openMs),
       maxOpenMs: scaled(scale, t.maxOpenMs),
       probeLeaseMs: scaled(scale, t.probeLeaseMs),
+    },
+    learned: scaledLearnedOptions(scale),
+  };
+}
+
+/** The learned capacity's defaults (src/core/capacity), times scaled; its rates (per ms) scaled inversely. */
+function scaledLearnedOptions(scale: TimeScale): NonNullable<EngineOptions["learned"]> {
+  const aimd = defaultAimdPolicy;
+  return {
+    staleMs: scaled(scale, 300_000),
+    historyMs: scaled(scale, 600_000),
+    slowStartRetryMs: scaled(scale, 250),
+    inFlightExpiryMs: scaled(scale, 600_000),
+    windowsMs: [1_000, 60_000, 3_600_000, 86_400_000].map((ms) => scaled(scale, ms)),
+    minuteMs: scaled(scale, 60_000),
+    aimd: {
+      initialRate: aimd.initialRate / scale.factor,
+      burstMs: scaled(scale, aimd.burstMs),
+      // Shares added per second: per scaled second, as many times more.
+      increase: aimd.increase / scale.factor,
+      slowStartIncrease: aimd.slowStartIncrease / scale.factor,
     },
   };
 }
