@@ -38,6 +38,7 @@ function deploymentOf(entry: ProviderEntry, model: string, tier: number, own: Se
     firstTokenTimeoutMs: own.first_token_timeout_ms ?? provider.first_token_timeout_ms ?? null,
     streamIdleTimeoutMs: own.stream_idle_timeout_ms ?? provider.stream_idle_timeout_ms ?? null,
     includeUsage: own.include_usage ?? provider.include_usage ?? true,
+    quotaGroup: provider.quota_group ?? null,
   };
 }
 

@@ -98,6 +98,11 @@ const providerSchema = strictObject({
   api_version: optional(text),
   /** Azure OpenAI only: model → deployment name. */
   deployments: optional(z.record(z.string(), text)),
+  /**
+   * Providers (keys) that draw on one limit upstream (Groq, Cerebras, Anthropic: per organisation):
+   * the same name on several of them makes their deployments of a model share one learned bucket.
+   */
+  quota_group: optional(text),
   ...deploymentSettings,
 });
 

@@ -24,6 +24,7 @@ export function groupsFromSpecs(specs: readonly GroupSpec[], targets: ReadonlyMa
           contextWindow: d.contextWindow,
           includeUsage: d.includeUsage,
           limits: Object.freeze({ rpm: d.rpm, tpm: d.tpm, rpd: d.rpd }),
+          quotaGroup: d.quotaGroup ?? null,
           timeouts: Object.freeze({
             ...(d.firstTokenTimeoutMs === null ? {} : { firstTokenTimeoutMs: d.firstTokenTimeoutMs }),
             ...(d.streamIdleTimeoutMs === null ? {} : { streamIdleTimeoutMs: d.streamIdleTimeoutMs }),

@@ -37,6 +37,11 @@ export interface ModelOptions {
   rpd?: number;
   /** What the entry serves: chat completions (default) or embeddings. */
   kind?: "chat" | "embeddings";
+  /**
+   * Entries (keys) that draw on one limit upstream (an organisation's): the same name makes their
+   * entries of one model share one learned capacity.
+   */
+  quotaGroup?: string;
 }
 
 /** Per-request options, as the OpenAI SDK takes them. */
@@ -116,6 +121,7 @@ export class Multiplexer {
       includeUsage: options.includeUsage ?? true,
       timeouts,
       limits: { rpm: options.rpm ?? null, tpm: options.tpm ?? null, rpd: options.rpd ?? null },
+      quotaGroup: options.quotaGroup ?? null,
     });
     this.#entries = [...this.#entries, { deployment, kind: options.kind ?? "chat" }];
     this.#rebuild();

@@ -61,6 +61,8 @@ export interface DeploymentSpec {
   firstTokenTimeoutMs: number | null;
   streamIdleTimeoutMs: number | null;
   includeUsage: boolean;
+  /** The provider's `quota_group`: deployments of one model in one group share a learned bucket. */
+  quotaGroup?: string | null;
 }
 
 /** A model group (virtual model) clients ask for. */

@@ -104,6 +104,7 @@ describe("MultiRouter-AI providers.yaml with ${ENV} keys", () => {
       firstTokenTimeoutMs: null,
       streamIdleTimeoutMs: null,
       includeUsage: true,
+      quotaGroup: null,
     });
   });
 
