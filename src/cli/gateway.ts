@@ -5,6 +5,7 @@ import {
   createUpstreamAgent,
   deploymentState,
   Engine,
+  type Deployment,
   groupsFromSpecs,
   type EngineOptions,
 } from "../core/index.js";
@@ -109,7 +110,16 @@ export async function startGateway(
       state: deploymentState(engine.store.health(d.deploymentId), now),
     }));
   };
-  const metrics = new GatewayMetrics({ deploymentStates: deployments });
+  const learnedCapacity = () => {
+    const now = Date.now();
+    const seen = new Map<string, Deployment>();
+    for (const group of engine.groups()) for (const d of group.deployments) seen.set(d.id, d);
+    return [...seen.values()].map((d) => {
+      const view = engine.capacity.view(d, now);
+      return { deploymentId: d.id, provider: d.provider, model: d.model, ...view };
+    });
+  };
+  const metrics = new GatewayMetrics({ deploymentStates: deployments, learnedCapacity });
   metricsRef = metrics;
   if (store) metrics.setRedisConnected(store.status === "connected");
   const stats = new StatsCollector();

@@ -16,3 +16,4 @@ export {
   type RequestLogFields,
 } from "./logger.js";
 export { RequestLineWriter, type LineDestination } from "./request-line.js";
+export type { LearnedCapacitySample, LearnedDimensionSample } from "./capacity-metrics.js";

@@ -100,6 +100,31 @@ export const metricCatalogue = {
     labels: ["route", "method"],
     buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
   },
+  learnedCapacity: {
+    name: "learned_capacity",
+    help: "What llmux learned a deployment's provider-side bucket holds when full (its burst), by dimension.",
+    labels: [...deployment, "dimension"],
+  },
+  learnedRefill: {
+    name: "learned_refill_per_minute",
+    help: "The learned refill rate of a deployment's bucket, units per minute, by dimension.",
+    labels: [...deployment, "dimension"],
+  },
+  learnedRemaining: {
+    name: "learned_remaining",
+    help: "What llmux's mirror of a deployment's bucket says is left now, by dimension.",
+    labels: [...deployment, "dimension"],
+  },
+  learnedInFlight: {
+    name: "learned_in_flight",
+    help: "Units charged to a deployment's bucket by this node's requests still waiting for their answer.",
+    labels: [...deployment, "dimension"],
+  },
+  learnedAnswers: {
+    name: "learned_answers",
+    help: "Answers the learned capacity has seen for a deployment's bucket (every node), and how many were 429s.",
+    labels: [...deployment, "outcome"],
+  },
   redisConnected: {
     name: "redis_connected",
     help: "1 while the shared Redis state store is connected (present once a store reports).",

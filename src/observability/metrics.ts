@@ -6,6 +6,7 @@ import type {
   RateLimitReading,
   RequestEndEvent,
 } from "../types/index.js";
+import { registerCapacityMetrics, type LearnedCapacitySample } from "./capacity-metrics.js";
 import {
   deploymentStates,
   metricCatalogue as catalogue,
@@ -28,6 +29,8 @@ export interface GatewayMetricsOptions {
   prefix?: string;
   /** The deployments and their health, read on each scrape for the state gauge. */
   deploymentStates?: () => Iterable<DeploymentStateSample>;
+  /** The deployments' learned capacity, read on each scrape for the `learned_*` gauges. */
+  learnedCapacity?: () => Iterable<LearnedCapacitySample>;
   /** Register Node.js process metrics (`process_*`, `nodejs_*`, unprefixed) on this registry; default true. */
   processMetrics?: boolean;
 }
@@ -207,6 +210,7 @@ export class GatewayMetrics {
         collect: () => collectStates(stateGauge, states),
       });
     }
+    if (options.learnedCapacity) registerCapacityMetrics(this.registry, prefix, options.learnedCapacity);
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
     this.contentType = this.registry.contentType;
   }

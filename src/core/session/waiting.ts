@@ -95,8 +95,11 @@ export function rateLimitedError(
   );
 }
 
-/** Share of the estimated capacity the queue admits against. */
-const admissionMargin = 0.8;
+/**
+ * Share of the estimated capacity the queue admits against. Learned buckets refill continuously and
+ * configured limits slide, so the estimate is the capacity (no margin for windows that reset together).
+ */
+const admissionMargin = 1;
 
 /**
  * Queues the request behind those already waiting for capacity — or, when the wait this would mean
@@ -118,9 +121,9 @@ export async function joinQueue(
   const budget = Math.min(options.maxWaitMs - waited, session.deadline - now);
   if (ahead >= options.maxQueue || first > budget)
     throw rateLimitedError(session, exclusions, Math.max(first, 1));
-  // Admit only if the capacity that frees within the budget covers everyone ahead and this request.
-  // Capacity frees in bursts, so count on a bit less than the estimate: a request turned away now
-  // costs the caller nothing; one that waits and is then turned away costs it the whole wait.
+  // Admit only if the capacity that frees within the budget covers everyone ahead and this request:
+  // a request turned away now costs the caller nothing; one that waits and is then turned away
+  // costs it the whole wait.
   const capacity = Math.floor(slotsWithin(session, now, budget) * admissionMargin);
   if (ahead + 1 > capacity) {
     const estimate = capacity > 0 ? (budget * (ahead + 1)) / capacity : budget;
