@@ -182,7 +182,23 @@ function explicitGroup(
     strategy: raw.strategy ? strategyOf(raw.strategy) : fallbackStrategy,
     deployments,
     automatic: false,
+    ...(raw.aliases !== undefined && raw.aliases.length > 0 ? { aliases: [...raw.aliases] } : {}),
   };
+}
+
+/** Reports aliases that name another group or are given twice (a name asks for one group). */
+function checkAliases(models: Readonly<Record<string, RawGroup>>, context: CompileContext): void {
+  const owner = new Map<string, string>(Object.keys(models).map((name) => [name, name]));
+  for (const [name, raw] of Object.entries(models)) {
+    (raw.aliases ?? []).forEach((alias, index) => {
+      const taken = owner.get(alias);
+      if (taken !== undefined && taken !== name) {
+        const what = taken === alias ? `the group "${alias}"` : `an alias of group "${taken}"`;
+        const message = `alias "${alias}" is already ${what}`;
+        context.issues.push({ path: ["models", name, "aliases", index], message });
+      } else owner.set(alias, name);
+    });
+  }
 }
 
 /**
@@ -204,6 +220,8 @@ export function compileGroups(
     const group = explicitGroup(name, raw, providers, strategy, context);
     if (group) explicit.push(group);
   }
+  checkAliases(models ?? {}, context);
   const taken = new Set(Object.keys(models ?? {}));
+  for (const group of explicit) for (const alias of group.aliases ?? []) taken.add(alias);
   return [...explicit, ...automaticGroups(providers, strategy).filter((group) => !taken.has(group.name))];
 }

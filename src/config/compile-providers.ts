@@ -97,6 +97,7 @@ function instanceOf(raw: RawProvider, apiKey: string): ProviderInstanceSpec {
     headers: { ...raw.headers },
     models,
     azure,
+    ...(raw.drop_unsupported_betas === true ? { dropUnsupportedBetas: true } : {}),
   };
 }
 

@@ -103,6 +103,11 @@ const providerSchema = strictObject({
    * the same name on several of them makes their deployments of a model share one learned bucket.
    */
   quota_group: optional(text),
+  /**
+   * Anthropic only: when the upstream refuses a beta of a passed-through `anthropic-beta` header,
+   * drop it and send again (Anthropic-compatible endpoints that know fewer betas).
+   */
+  drop_unsupported_betas: optional(boolean),
   ...deploymentSettings,
 });
 
@@ -123,6 +128,8 @@ const groupSchema = z.preprocess(
   (value) => value ?? {},
   strictObject({
     strategy: optional(strategy),
+    /** More names clients may ask for this group by (Claude Code's `claude-…` model names, …). */
+    aliases: optional(z.array(text)),
     deployments: optional(z.array(deploymentRef)),
     /** Each entry is one more tier: a deployment, or a list of deployments sharing the tier. */
     fallbacks: optional(z.array(z.union([deploymentRef, z.array(deploymentRef)]))),

@@ -50,7 +50,10 @@ export class Engine {
   readonly clock: Clock;
   /** Configured and learned capacity of every deployment. */
   readonly capacity: CapacityGate;
+  /** Groups by name and by alias. */
   #groups = new Map<string, Group>();
+  /** The groups in plan order (each once). */
+  #list: Group[] = [];
   readonly #parts: EngineParts;
   readonly #calibration = new TokenCalibration();
 
@@ -90,21 +93,24 @@ export class Engine {
     };
   }
 
-  /** Replaces the plan. */
+  /** Replaces the plan. A group's aliases find it too (a group's own name wins over an alias). */
   setGroups(groups: Iterable<Group>): void {
+    const list = [...groups];
     const next = new Map<string, Group>();
-    for (const group of groups) next.set(group.name, group);
+    for (const group of list) for (const alias of group.aliases ?? []) next.set(alias, group);
+    for (const group of list) next.set(group.name, group);
     this.#groups = next;
+    this.#list = list;
   }
 
-  /** The group with this name, if any. */
+  /** The group with this name or alias, if any. */
   group(name: string): Group | undefined {
     return this.#groups.get(name);
   }
 
   /** Every group, in plan order. */
   groups(): Group[] {
-    return [...this.#groups.values()];
+    return [...this.#list];
   }
 
   #session(

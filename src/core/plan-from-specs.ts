@@ -32,7 +32,8 @@ export function groupsFromSpecs(specs: readonly GroupSpec[], targets: ReadonlyMa
         }),
       );
     }
-    if (deployments.length > 0) groups.push(buildGroup(spec.name, spec.strategy, deployments));
+    if (deployments.length > 0)
+      groups.push(buildGroup(spec.name, spec.strategy, deployments, spec.aliases ?? []));
   }
   return groups;
 }

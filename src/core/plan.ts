@@ -46,10 +46,17 @@ export interface Group {
   readonly tiers: readonly (readonly Deployment[])[];
   /** Every deployment, tiers flattened in order. */
   readonly deployments: readonly Deployment[];
+  /** More names that ask for this group (the engine looks them up like `name`). */
+  readonly aliases?: readonly string[];
 }
 
 /** Builds a frozen group from deployments (tiers sorted by `tier`, empty tiers dropped). */
-export function buildGroup(name: string, strategy: Strategy, deployments: readonly Deployment[]): Group {
+export function buildGroup(
+  name: string,
+  strategy: Strategy,
+  deployments: readonly Deployment[],
+  aliases: readonly string[] = [],
+): Group {
   const tierNumbers = [...new Set(deployments.map((d) => d.tier))].sort((a, b) => a - b);
   const tiers = tierNumbers.map((tier) => Object.freeze(deployments.filter((d) => d.tier === tier)));
   return Object.freeze({
@@ -57,5 +64,6 @@ export function buildGroup(name: string, strategy: Strategy, deployments: readon
     strategy,
     tiers: Object.freeze(tiers),
     deployments: Object.freeze(tiers.flat()),
+    ...(aliases.length > 0 ? { aliases: Object.freeze([...aliases]) } : {}),
   });
 }

@@ -42,6 +42,8 @@ export interface ProviderInstanceSpec {
   models: string[];
   /** Azure OpenAI: api-version and model → deployment-name map. */
   azure: { apiVersion: string; deployments: Record<string, string> } | null;
+  /** Anthropic: drop a passed-through beta the upstream refuses and send again. Default false. */
+  dropUnsupportedBetas?: boolean;
 }
 
 /** One deployment inside a model group: provider instance × upstream model. */
@@ -72,4 +74,6 @@ export interface GroupSpec {
   deployments: DeploymentSpec[];
   /** True for groups made automatically (per-model and `*-auto` groups). */
   automatic: boolean;
+  /** More names that ask for this group (`aliases:`). */
+  aliases?: string[];
 }

@@ -3,12 +3,25 @@ import type { ChatCompletionBody, ChatRequest, EmbeddingsBody, EmbeddingsRequest
 import type { StreamBatch } from "./stream.js";
 
 /**
+ * The API a caller spoke: OpenAI chat completions (`openai`, the default), Anthropic Messages
+ * (`anthropic`) or OpenAI Responses (`responses`).
+ */
+export type RequestDialect = "openai" | "anthropic" | "responses";
+
+/**
  * The caller's request as it arrived (the gateway has it): the parsed body and its JSON text, so
- * an OpenAI-compatible target can forward the text with only `model` spliced in.
+ * a target that speaks the caller's dialect can forward the text with only `model` spliced in.
  */
 export interface RequestSource {
   readonly body: object;
   readonly text: string;
+  /** The caller's dialect; absent = `openai` (the engine's request is then the body itself). */
+  readonly dialect?: RequestDialect | undefined;
+  /**
+   * Headers of the caller's dialect that only a target speaking that dialect forwards (Anthropic:
+   * `anthropic-version`, `anthropic-beta`), lower-case names.
+   */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /** Per-attempt options the engine hands to a target. */
@@ -86,6 +99,12 @@ export interface EmbeddingsResult {
 export interface Target {
   /** A label for logs and stats (a host name or provider id); never a secret. */
   readonly provider: string;
+  /**
+   * Inbound dialects this target forwards as the caller sent them (`RequestSource.dialect`): its
+   * answers' `raw` bytes (`ChatResult.raw`, stream batches' `raw`) are then in that dialect, not
+   * OpenAI chat. Absent: none but OpenAI chat (an OpenAI-compatible target's bytes).
+   */
+  readonly passThrough?: readonly RequestDialect[];
   chat(request: ChatRequest, options: AttemptOptions): Promise<ChatResult>;
   chatStream(request: ChatRequest, options: AttemptOptions): Promise<ChatStreamResult>;
   embeddings(request: EmbeddingsRequest, options: AttemptOptions): Promise<EmbeddingsResult>;

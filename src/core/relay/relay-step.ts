@@ -12,6 +12,8 @@ export interface RelayState {
   readonly dropUsage: boolean;
   /** Chunks held back until the commit point (a role chunk, empty deltas). */
   held: StreamChunkEvent[];
+  /** The bytes of the held batches while each was forwardable as it came; null once one was not. */
+  heldRaw: Buffer[] | null;
 }
 
 /** How a batch ended the stream, if it did: the upstream's `[DONE]`, or an in-band error event. */
@@ -32,7 +34,7 @@ export interface StepResult {
 
 /** A fresh relay state. */
 export function relayState(dropUsage: boolean): RelayState {
-  return { committed: false, finished: false, usage: null, dropUsage, held: [] };
+  return { committed: false, finished: false, usage: null, dropUsage, held: [], heldRaw: [] };
 }
 
 /**
@@ -40,8 +42,10 @@ export function relayState(dropUsage: boolean): RelayState {
  * stream committed or ended in it. Before the commit point chunks are held back (so a failure can
  * still fail over invisibly); the chunk with the first content (or a finish reason, or a clean end)
  * commits and releases them. A batch whose every event passes unchanged keeps its raw bytes, so an
- * OpenAI-compatible stream is forwarded byte for byte; dropping the usage chunk, a malformed event,
- * an error or the commit itself makes the batch be rebuilt from its chunks.
+ * OpenAI-compatible stream (or an Anthropic stream to an Anthropic caller) is forwarded byte for
+ * byte — the commit batch too, with the bytes of the batches held before it, when each of them was
+ * forwardable; dropping the usage chunk, a malformed event or an error makes the batch be rebuilt
+ * from its chunks.
  */
 export function relayStep(state: RelayState, batch: StreamBatch): StepResult {
   let out: StreamChunkEvent[] = [];
@@ -77,6 +81,8 @@ export function relayStep(state: RelayState, batch: StreamBatch): StepResult {
     return { out, raw: verbatim ? (batch.raw ?? null) : null, committed: false, end, malformed };
   if (end?.type === "error" || !(content || state.finished || end?.type === "done")) {
     for (const chunk of out) state.held.push(chunk);
+    if (verbatim && state.heldRaw !== null) state.heldRaw.push(batch.raw!);
+    else state.heldRaw = null;
     return { out: [], raw: null, committed: false, end, malformed };
   }
   state.committed = true;
@@ -84,5 +90,13 @@ export function relayStep(state: RelayState, batch: StreamBatch): StepResult {
     out = state.held.concat(out);
     state.held = [];
   }
-  return { out, raw: null, committed: true, end, malformed };
+  const heldRaw = state.heldRaw;
+  state.heldRaw = null;
+  const raw =
+    verbatim && heldRaw !== null
+      ? heldRaw.length === 0
+        ? batch.raw!
+        : Buffer.concat([...heldRaw, batch.raw!])
+      : null;
+  return { out, raw, committed: true, end, malformed };
 }

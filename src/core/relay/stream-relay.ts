@@ -105,8 +105,11 @@ export class StreamRelay implements BatchSink {
       this.#phase = "committed";
       this.attempt.release();
       this.attempt.firstTokenHr = performance.now();
-      this.#commitBatch = { events: result.out, raw: null };
-      if (end?.type === "done") this.#upstreamEnded = true;
+      this.#commitBatch = { events: result.out, raw: result.raw };
+      if (end?.type === "done") {
+        this.#upstreamEnded = true;
+        if (result.raw !== null) this.#doneSent = true;
+      }
       this.#committed.resolve();
       if (end?.type === "done") this.#finish({ type: "success" });
       return;
@@ -176,7 +179,7 @@ export class StreamRelay implements BatchSink {
     this.#sink = sink;
     const first = this.#commitBatch;
     this.#commitBatch = null;
-    if (first !== null && first.events.length > 0) this.#write(first);
+    if (first !== null && (first.events.length > 0 || first.raw !== null)) this.#write(first);
     const waiting = this.#waiting;
     this.#waiting = [];
     for (const batch of waiting) this.#write(batch);

@@ -15,6 +15,7 @@ import type {
   HeaderMap,
   Target,
 } from "../../types/index.js";
+import { passThroughChat, passThroughStream, type PassThroughContext } from "./anthropic-passthrough.js";
 import { mapAnswer, postJson, readJsonBody } from "./http-post.js";
 import type { UpstreamResponse } from "./post.js";
 import { httpErrorFrom } from "./upstream-errors.js";
@@ -31,17 +32,27 @@ export interface AnthropicTargetOptions {
   version?: string;
   headers?: Readonly<Record<string, string>>;
   dispatcher: Dispatcher;
+  /**
+   * Pass-through only: when the upstream refuses a beta of the caller's `anthropic-beta` header
+   * (a 400 naming it), send again without it. Default false (the caller gets the 400).
+   */
+  dropUnsupportedBetas?: boolean;
 }
 
 /**
  * A target speaking Anthropic's Messages API: requests and answers are translated by the pure
- * mappers in `providers/anthropic`, streams through one incremental SSE decoder.
+ * mappers in `providers/anthropic`, streams through one incremental SSE decoder. A caller that
+ * spoke Anthropic itself (`source.dialect === "anthropic"`) is passed through instead: its body
+ * with only `model` spliced in, its `anthropic-version` / `anthropic-beta`, and the answer's bytes
+ * (see `anthropic-passthrough.ts`).
  */
 export class AnthropicHttpTarget implements Target {
   readonly provider: string;
+  readonly passThrough = ["anthropic"] as const;
   readonly #url: URL;
   readonly #headers: Record<string, string>;
   readonly #dispatcher: Dispatcher;
+  readonly #passing: PassThroughContext;
 
   constructor(options: AnthropicTargetOptions) {
     this.provider = options.provider;
@@ -54,6 +65,15 @@ export class AnthropicHttpTarget implements Target {
       "x-api-key": options.apiKey,
     };
     this.#dispatcher = options.dispatcher;
+    this.#passing = {
+      provider: this.provider,
+      dispatcher: options.dispatcher,
+      origin: this.#url.origin,
+      path: this.#url.pathname,
+      headers: this.#headers,
+      fail: this.#fail,
+      dropBetas: options.dropUnsupportedBetas === true ? new Set() : null,
+    };
   }
 
   #post(
@@ -69,6 +89,8 @@ export class AnthropicHttpTarget implements Target {
     httpErrorFrom(status, headers, text, this.provider, readAnthropicError);
 
   async chat(request: ChatRequest, options: AttemptOptions): Promise<ChatResult> {
+    if (options.source?.dialect === "anthropic")
+      return passThroughChat(this.#passing, options.source, request.model, options);
     const body = mapOrUnsupported(this.provider, () =>
       toAnthropicRequest({ ...request, stream: false }, request.model),
     );
@@ -81,6 +103,8 @@ export class AnthropicHttpTarget implements Target {
   }
 
   async chatStream(request: ChatRequest, options: AttemptOptions): Promise<ChatStreamResult> {
+    if (options.source?.dialect === "anthropic")
+      return passThroughStream(this.#passing, options.source, request.model, options);
     const body = mapOrUnsupported(this.provider, () =>
       toAnthropicRequest({ ...request, stream: true }, request.model),
     );

@@ -40,10 +40,7 @@ class SseBatchSource implements BatchSource {
           this.#fail(error);
           return;
         }
-        if (batch !== null) {
-          batch.raw = null;
-          sink.batch(batch);
-        }
+        if (batch !== null) sink.batch(batch);
         sink.end();
       },
       error: (error) => sink.error(error),
@@ -91,6 +88,37 @@ export function mappedBatchSource(
     const events: StreamBatch = [];
     for (const message of sse.messages) for (const event of map(message)) events.push(event);
     return events.length === 0 ? null : events;
+  });
+}
+
+/** SSE text of messages whose bytes were not kept (re-framed, or cut off at the end of the stream). */
+function reframed(messages: readonly SseMessage[]): Buffer {
+  let text = "";
+  for (const message of messages) {
+    if (message.event !== undefined) text += `event: ${message.event}\n`;
+    for (const line of message.data.split("\n")) text += `data: ${line}\n`;
+    text += "\n";
+  }
+  return Buffer.from(text);
+}
+
+/**
+ * The batches of a native SSE body forwarded to a caller of the same dialect (Anthropic to an
+ * Anthropic caller): each read's messages are mapped to summary events for the relay (content,
+ * finish, usage, end, errors) while the batch keeps the read's bytes — also when no message mapped
+ * to an event (`ping`, `content_block_stop`), so nothing the upstream sent is lost. What cannot be
+ * read is forwarded as it came, not counted as malformed.
+ */
+export function passThroughBatchSource(
+  body: UpstreamBody,
+  map: (message: SseMessage) => StreamEvent[],
+): BatchSource {
+  return new SseBatchSource(body, (sse) => {
+    const events: StreamBatch = [];
+    for (const message of sse.messages)
+      for (const event of map(message)) if (event.type !== "malformed") events.push(event);
+    events.raw = sse.raw ?? reframed(sse.messages);
+    return events;
   });
 }
 

@@ -23,6 +23,7 @@ export function createTargets(
         baseUrl: provider.baseUrl,
         headers: provider.headers,
         dispatcher,
+        ...(provider.dropUnsupportedBetas === true ? { dropUnsupportedBetas: true } : {}),
       };
       targets.set(
         provider.id,

@@ -65,10 +65,12 @@ function onlyIncludeUsage(value: unknown): boolean {
  * The upstream body of an OpenAI-compatible request. When the request is the caller's (`source`)
  * with only `model` changed and `stream_options: { include_usage: true }` added, those are spliced
  * into the caller's text, which is otherwise forwarded byte for byte: no re-serialising of prompts,
- * images or tools. Anything else that differs means JSON of the request.
+ * images or tools. Anything else that differs — or a caller of another dialect (Anthropic, Responses:
+ * the request is a translation) — means JSON of the request.
  */
 export function openAIRequestBody(request: object, source: RequestSource | undefined): string {
-  if (source === undefined) return JSON.stringify(request);
+  if (source === undefined || (source.dialect !== undefined && source.dialect !== "openai"))
+    return JSON.stringify(request);
   const original = source.body as Record<string, unknown>;
   const changed = request as Record<string, unknown>;
   let model: string | null = null;
