@@ -23,3 +23,4 @@ export {
   type UpstreamAgentOptions,
 } from "./transport/upstream-agent.js";
 export { healthTransitions, deploymentState, canTakeRequests, isAvailable } from "../state/index.js";
+export { openAIEventBatches } from "./transport/native-stream.js";

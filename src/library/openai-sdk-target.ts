@@ -1,6 +1,7 @@
 import type OpenAI from "openai";
 import { AbortedError, UpstreamHttpError, UpstreamNetworkError } from "../errors/index.js";
-import { fitToolCallIds, mapOpenAIStream, readOpenAIError } from "../providers/openai/index.js";
+import { openAIEventBatches } from "../core/index.js";
+import { fitToolCallIds, readOpenAIError } from "../providers/openai/index.js";
 import type {
   AttemptOptions,
   ChatCompletionBody,
@@ -13,7 +14,7 @@ import type {
   Target,
 } from "../types/index.js";
 import { serializeJson } from "../core/index.js";
-import { decodeSse, headerMap, isRecord } from "../util/index.js";
+import { headerMap, isRecord } from "../util/index.js";
 
 /** The SDK's own timeout is disabled (a day); the engine enforces its own per attempt. */
 const sdkTimeoutMs = 86_400_000;
@@ -140,7 +141,7 @@ export class OpenAISdkTarget implements Target {
       );
     return {
       meta: { status: response.status, headers: headerMap(response.headers) },
-      events: mapOpenAIStream(decodeSse(body as AsyncIterable<Uint8Array>)),
+      events: openAIEventBatches(body as AsyncIterable<Uint8Array>),
     };
   }
 

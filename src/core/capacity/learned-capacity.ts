@@ -108,6 +108,7 @@ export class LearnedCapacity {
     const { at, sentAt, mark } = observation;
     const local = this.#local(key, at);
     local.charge(charge(observation.cost), -1, at);
+    if (observation.outcome === "success") local.noteAdmitted(at);
     const state = this.#store.bucket(key, at);
     const readings = answerReadings(observation.rateLimits, sentAt);
     if (readings.requests !== null || readings.tokens !== null) local.headersAt = at;
@@ -215,10 +216,15 @@ export class LearnedCapacity {
    */
   #aimdFor(state: BucketState | null, local: LocalBucket, now: number): AimdPolicy | null {
     if (state !== null && state.mode === "aimd") return this.#aimd;
-    const rate = local.sendRate(now, this.#minuteMs / 6);
+    const window = this.#minuteMs / 6;
+    const sent = local.sendRate(now, window);
     // Too few requests to tell a rate: a 429 at low volume is left to the cooldown.
-    if (rate === 0) return null;
-    return rate > this.#aimd.initialRate ? { ...this.#aimd, initialRate: rate } : this.#aimd;
+    if (sent === 0) return null;
+    // What the provider admitted lately is its refill rate, near enough, once it says 429: start a
+    // little under it (the first cut takes the start down by `decrease`), else from what was sent.
+    const admitted = local.admittedRate(now, window);
+    const start = admitted > 0 ? (admitted * 0.95) / this.#aimd.decrease : sent;
+    return start > this.#aimd.initialRate ? { ...this.#aimd, initialRate: start } : this.#aimd;
   }
 
   #taken(key: string, local: LocalBucket, charged: BucketCost, now: number, taken: BucketTake): CapacityTake {

@@ -22,6 +22,9 @@ export class LocalBucket {
   /** Times of this node's recent takes (a ring), for the send rate at a first 429. */
   readonly #takes = new Float64Array(64);
   #takeCount = 0;
+  /** Times of recent answers that were not 429s, for the rate the provider admitted at a first 429. */
+  readonly #admitted = new Float64Array(64);
+  #admittedCount = 0;
 
   constructor(limits: LocalLimits) {
     this.#limits = limits;
@@ -53,21 +56,23 @@ export class LocalBucket {
     this.#takeCount += 1;
   }
 
+  /** Notes an answer the provider admitted (not a 429) at `now`. */
+  noteAdmitted(now: number): void {
+    this.#admitted[this.#admittedCount % this.#admitted.length] = now;
+    this.#admittedCount += 1;
+  }
+
+  /** The rate the provider admitted this node's requests at lately (see `sendRate`); 0 when unknown. */
+  admittedRate(now: number, windowMs: number): number {
+    return rateOf(this.#admitted, this.#admittedCount, now, windowMs);
+  }
+
   /**
    * This node's send rate over its recent takes (within the last `windowMs`), requests per ms; 0
    * with too few takes to tell (under 8).
    */
   sendRate(now: number, windowMs: number): number {
-    const size = Math.min(this.#takeCount, this.#takes.length);
-    let count = 0;
-    let oldest = now;
-    for (let index = 0; index < size; index += 1) {
-      const at = this.#takes[index] ?? 0;
-      if (now - at > windowMs) continue;
-      count += 1;
-      oldest = Math.min(oldest, at);
-    }
-    return count < 8 ? 0 : count / Math.max(now - oldest, 1_000);
+    return rateOf(this.#takes, this.#takeCount, now, windowMs);
   }
 
   addPoint(dimension: "requests" | "tokens", point: BucketPoint): void {
@@ -83,4 +88,18 @@ export class LocalBucket {
     while (points.length > 0 && (points[0]?.at ?? 0) < since) points.shift();
     return points;
   }
+}
+
+/** Events per ms in a ring of times (within `windowMs` of `now`); 0 with fewer than 8 to tell. */
+function rateOf(times: Float64Array, total: number, now: number, windowMs: number): number {
+  const size = Math.min(total, times.length);
+  let count = 0;
+  let oldest = now;
+  for (let index = 0; index < size; index += 1) {
+    const at = times[index] ?? 0;
+    if (now - at > windowMs) continue;
+    count += 1;
+    oldest = Math.min(oldest, at);
+  }
+  return count < 8 ? 0 : count / Math.max(now - oldest, 1_000);
 }

@@ -3,27 +3,6 @@ import { readOpenAIError } from "../../providers/openai/index.js";
 import type { HeaderMap } from "../../types/index.js";
 import { isRecord, safeJsonParse } from "../../util/index.js";
 
-/** Largest error body we read (bigger ones are cut; they are only for messages). */
-const maxErrorBodyBytes = 64 * 1024;
-
-/** Reads at most `maxErrorBodyBytes` of a body as text, then drops the rest. */
-export async function readLimitedText(
-  body: AsyncIterable<Uint8Array> & { destroy?: () => void },
-): Promise<string> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const part of body) {
-    const buffer = Buffer.from(part);
-    parts.push(buffer);
-    size += buffer.length;
-    if (size >= maxErrorBodyBytes) {
-      body.destroy?.();
-      break;
-    }
-  }
-  return Buffer.concat(parts).subarray(0, maxErrorBodyBytes).toString("utf8");
-}
-
 /** Builds the upstream HTTP error from an error response, read by the provider's error mapper (OpenAI's by default). */
 export function httpErrorFrom(
   status: number,
