@@ -41,8 +41,9 @@ export function closingUnusedReconnects(origin: URL | string, options: object): 
   const connector: buildConnector.connector = (connectOptions, callback) => {
     connect(connectOptions, (...args: Parameters<buildConnector.Callback>) => {
       callback(...args);
-      const socket = args[1];
-      if (socket === null) return;
+      const [error, socket] = args;
+      // A failed connect passes only the error (the socket is then `undefined`, not `null`).
+      if (error !== null || socket === null || socket === undefined) return;
       // undici writes the pending request (or drops an aborted one) synchronously in the callback.
       setImmediate(() => {
         if (client !== null && !socket.destroyed && client.stats.size === 0) socket.destroy();
