@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { clipText, SecretRedactor } from "../errors/index.js";
+import { toAnthropicError } from "../providers/anthropic/index.js";
 import { nextRequestIdFromHeader } from "./request-id.js";
 import { GatewayKeys, presentedKey } from "./auth.js";
 import { BodyReader } from "./body-reader.js";
@@ -14,6 +15,8 @@ import { existingNote } from "./request-log.js";
 import { logFields, registerChatRoute } from "./routes/chat.js";
 import { registerEmbeddingsRoute } from "./routes/embeddings.js";
 import { registerInfoRoutes } from "./routes/info.js";
+import { isAnthropicRoute, registerMessagesRoutes } from "./routes/messages.js";
+import { registerResponsesRoute } from "./routes/responses.js";
 import { registerStatusRoute } from "./routes/status.js";
 
 const publicRoutes = new Set(["/health"]);
@@ -35,7 +38,16 @@ function shuttingDown(reply: FastifyReply): FastifyReply {
     });
 }
 
-function unauthorized(reply: FastifyReply): FastifyReply {
+function unauthorized(reply: FastifyReply, route: string): FastifyReply {
+  if (isAnthropicRoute(route))
+    return reply.code(401).send({
+      type: "error",
+      error: {
+        type: "authentication_error",
+        message: "Invalid or missing gateway API key (send x-api-key or Authorization: Bearer <key>).",
+      },
+      request_id: reply.request.id,
+    });
   return reply.code(401).send({
     error: {
       message: "Invalid or missing gateway API key (send Authorization: Bearer <key> or x-api-key).",
@@ -115,7 +127,7 @@ export function createGatewayServer(options: GatewayServerOptions): FastifyInsta
       (route === "/metrics" && options.auth.publicMetrics);
     const key = presentedKey(request.headers);
     if (!isPublic && !keys.open && !keys.matches(key)) {
-      unauthorized(reply);
+      unauthorized(reply, route);
       return;
     }
     if (route.startsWith("/v1/")) {
@@ -155,14 +167,17 @@ export function createGatewayServer(options: GatewayServerOptions): FastifyInsta
     done();
   });
 
-  app.setErrorHandler((error, _request, reply) => {
+  app.setErrorHandler((error, request, reply) => {
     const answer = errorAnswer(error, redactor);
     if (answer.status >= 500)
       options.logger.error(
         { err: redactor.redact(error instanceof Error ? error.message : String(error)) },
         "unexpected error",
       );
-    return reply.code(answer.status).headers(answer.headers).send(answer.body);
+    const body = isAnthropicRoute(request.routeOptions.url ?? "")
+      ? toAnthropicError(answer.status, answer.body.error.message, undefined, request.id)
+      : answer.body;
+    return reply.code(answer.status).headers(answer.headers).send(body);
   });
 
   app.setNotFoundHandler((request, reply) =>
@@ -179,6 +194,8 @@ export function createGatewayServer(options: GatewayServerOptions): FastifyInsta
   registerChatRoute(app, options);
   registerEmbeddingsRoute(app, options);
   registerInfoRoutes(app, options);
+  registerMessagesRoutes(app, options);
+  registerResponsesRoute(app, options);
   registerStatusRoute(app, options);
   app.get("/metrics", async (_request, reply) => {
     if (!options.metrics)

@@ -1,0 +1,217 @@
+import { performance } from "node:perf_hooks";
+import type { ServerResponse } from "node:http";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { CallOptions, ChatOutcome, Outcome } from "../../core/index.js";
+import { estimatePromptTokens } from "../../core/estimate.js";
+import { LlmuxError, ModelNotFoundError } from "../../errors/index.js";
+import {
+  anthropicMessageId,
+  fromAnthropicCountTokensRequest,
+  fromAnthropicRequest,
+  toAnthropicCountTokens,
+  toAnthropicMessage,
+} from "../../providers/anthropic/index.js";
+import type { ChatRequest, RequestSource } from "../../types/index.js";
+import { writeAnthropicError } from "../anthropic-errors.js";
+import { AnthropicStreamWriter } from "../anthropic-stream.js";
+import { writeDialectSse } from "../dialect-sink.js";
+import { bodyText } from "../json-body.js";
+import type { GatewayServerOptions } from "../options.js";
+import { writeJson } from "../raw-reply.js";
+import { noteOf, type RequestNote } from "../request-log.js";
+import type { SseEnd } from "../sse-writer.js";
+import { clientGone, outcomeHeaders } from "./chat.js";
+
+/**
+ * Request headers of the Anthropic dialect kept for an Anthropic upstream (pass-through forwards
+ * them) and for affinity routing (Claude Code's session id).
+ */
+const dialectHeaderNames = ["anthropic-version", "anthropic-beta", "x-claude-code-session-id"] as const;
+
+/** The Anthropic dialect headers of a request, lower-case names. */
+export function anthropicDialectHeaders(request: FastifyRequest): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of dialectHeaderNames) {
+    const value = request.headers[name];
+    if (typeof value === "string" && value !== "") headers[name] = value;
+    else if (Array.isArray(value) && value.length > 0) headers[name] = value.join(",");
+  }
+  return headers;
+}
+
+/** True for the routes that answer in Anthropic's shape (errors included). */
+export function isAnthropicRoute(route: string): boolean {
+  return route === "/v1/messages" || route.startsWith("/v1/messages/") || route.startsWith("/v1/messages?");
+}
+
+function errorCodeOf(error: unknown): string {
+  return error instanceof LlmuxError ? error.code : "internal";
+}
+
+/** What a `/v1/messages` request carries through the engine. */
+interface MessagesCall {
+  body: object;
+  chat: ChatRequest;
+  call: CallOptions;
+  note: RequestNote;
+  started: number;
+}
+
+function callOf(request: FastifyRequest, raw: ServerResponse, body: object): CallOptions {
+  const source: RequestSource = {
+    body,
+    text: bodyText(request.body) ?? JSON.stringify(body),
+    dialect: "anthropic",
+    headers: anthropicDialectHeaders(request),
+  };
+  return { cancellation: clientGone(raw), requestId: request.id, source };
+}
+
+/** True when the deployment that answered passed the caller's Anthropic request through. */
+function passedThrough(outcome: Outcome): boolean {
+  return outcome.deployment.target.passThrough?.includes("anthropic") === true;
+}
+
+/**
+ * `POST /v1/messages` (Claude Code, the Anthropic SDK) and `POST /v1/messages/count_tokens`. The
+ * request is read once into the engine's chat request (for OpenAI-compatible and Gemini
+ * upstreams, and for selection and estimates) and kept as it came: an Anthropic upstream gets the
+ * caller's bytes with only `model` changed and its answer goes back as its bytes; any other
+ * upstream's answer is translated (a Message, or the Messages event sequence). Errors in
+ * Anthropic's shape.
+ */
+export function registerMessagesRoutes(app: FastifyInstance, options: GatewayServerOptions): void {
+  app.post("/v1/messages", (request: FastifyRequest, reply: FastifyReply) => {
+    const started = performance.now();
+    const note = noteOf(request);
+    const raw = reply.raw;
+    reply.hijack();
+    let chat: ChatRequest;
+    try {
+      chat = fromAnthropicRequest(request.body);
+    } catch (error) {
+      note.errorCode = errorCodeOf(error);
+      writeAnthropicError(raw, error, app.llmuxRedactor, request.id);
+      return;
+    }
+    note.model = chat.model;
+    note.stream = chat.stream === true;
+    const body = request.body as object;
+    const work: MessagesCall = { body, chat, call: callOf(request, raw, body), note, started };
+    if (chat.stream === true) void answerStream(app, options, work, raw);
+    else void answer(app, options, work, raw);
+  });
+
+  app.post("/v1/messages/count_tokens", (request: FastifyRequest, reply: FastifyReply) => {
+    const note = noteOf(request);
+    const raw = reply.raw;
+    reply.hijack();
+    try {
+      const chat = fromAnthropicCountTokensRequest(request.body);
+      note.model = chat.model;
+      if (options.engine.group(chat.model) === undefined)
+        throw new ModelNotFoundError(
+          chat.model,
+          options.engine.groups().map((group) => group.name),
+        );
+      const counted = toAnthropicCountTokens(estimatePromptTokens(chat));
+      writeJson(raw, 200, { "x-request-id": request.id }, JSON.stringify(counted));
+    } catch (error) {
+      note.errorCode = errorCodeOf(error);
+      writeAnthropicError(raw, error, app.llmuxRedactor, request.id);
+    }
+  });
+}
+
+function noteFailure(note: RequestNote, error: unknown): void {
+  note.errorCode = errorCodeOf(error);
+  if (error instanceof LlmuxError) note.attempts = error.attempts.length;
+}
+
+/** The Message of a non-streaming answer: the Anthropic upstream's bytes, else the translated chat answer. */
+function messageBytes(outcome: ChatOutcome, model: string): string | Buffer {
+  if (passedThrough(outcome) && outcome.raw !== undefined)
+    return Buffer.from(outcome.raw.buffer, outcome.raw.byteOffset, outcome.raw.byteLength);
+  return JSON.stringify(toAnthropicMessage(outcome.body, model));
+}
+
+async function answer(
+  app: FastifyInstance,
+  options: GatewayServerOptions,
+  work: MessagesCall,
+  raw: ServerResponse,
+): Promise<void> {
+  const { chat, call, note } = work;
+  try {
+    const outcome = await options.engine.chat(chat.model, chat, call);
+    const overheadMs = performance.now() - work.started - outcome.upstreamMs;
+    const bytes = messageBytes(outcome, chat.model);
+    note.deployment = outcome.deployment.id;
+    note.attempts = outcome.attempts.length;
+    note.upstreamMs = outcome.upstreamMs;
+    note.overheadMs = overheadMs;
+    const headers = outcomeHeaders(outcome, overheadMs);
+    headers["request-id"] = outcome.requestId;
+    writeJson(raw, 200, headers, bytes);
+    options.metrics?.observeOverhead(overheadMs / 1000, false);
+  } catch (error) {
+    noteFailure(note, error);
+    writeAnthropicError(raw, error, app.llmuxRedactor, call.requestId ?? null);
+  }
+}
+
+function errorCodeOfEnd(end: SseEnd): string | null {
+  if (end.kind === "done") return null;
+  if (end.kind === "client_gone") return "client_gone";
+  return end.error instanceof LlmuxError ? end.error.code : "stream_error";
+}
+
+async function answerStream(
+  app: FastifyInstance,
+  options: GatewayServerOptions,
+  work: MessagesCall,
+  raw: ServerResponse,
+): Promise<void> {
+  const { chat, call, note } = work;
+  let outcome;
+  try {
+    outcome = await options.engine.chatStream(chat.model, chat, call);
+  } catch (error) {
+    noteFailure(note, error);
+    writeAnthropicError(raw, error, app.llmuxRedactor, call.requestId ?? null);
+    return;
+  }
+  const streamed = outcome;
+  const overheadMs =
+    performance.now() -
+    work.started -
+    streamed.upstreamMs -
+    (streamed.committedHr - streamed.attemptStartedHr);
+  note.deployment = streamed.deployment.id;
+  note.overheadMs = overheadMs;
+  options.metrics?.observeOverhead(overheadMs / 1000, true);
+  const writer = new AnthropicStreamWriter(
+    passedThrough(streamed),
+    {
+      model: chat.model,
+      messageId: anthropicMessageId(streamed.requestId),
+      inputTokens: estimatePromptTokens(chat),
+    },
+    app.llmuxRedactor,
+  );
+  const headers = outcomeHeaders(streamed, overheadMs);
+  headers["request-id"] = streamed.requestId;
+  const link = { streams: app.llmuxStreams, requestId: call.requestId ?? "", abort: () => streamed.abort() };
+  await writeDialectSse(
+    raw,
+    streamed,
+    headers,
+    writer,
+    (end) => {
+      note.attempts = streamed.attempts.length;
+      note.upstreamMs = streamed.totalUpstreamMs;
+      note.errorCode = errorCodeOfEnd(end);
+    },
+    link,
+  );
+}

@@ -1,0 +1,262 @@
+import { randomBytes } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import type { ServerResponse } from "node:http";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { LRUCache } from "lru-cache";
+import type { CallOptions, OutputBatch } from "../../core/index.js";
+import {
+  InvalidRequestError,
+  LlmuxError,
+  StreamInterruptedError,
+  type SecretRedactor,
+} from "../../errors/index.js";
+import {
+  createResponsesEventWriter,
+  fromResponsesRequest,
+  responsesHistory,
+  toResponsesResponse,
+  type ResponsesContext,
+  type ResponsesEventWriter,
+  type ResponsesInbound,
+} from "../../providers/openai/index.js";
+import type { JsonObject } from "../../providers/openai/responses/read.js";
+import { isRecord } from "../../util/index.js";
+import { chunkOf } from "../anthropic-stream.js";
+import { writeDialectSse, type DialectWriter } from "../dialect-sink.js";
+import { bodyText } from "../json-body.js";
+import type { GatewayServerOptions, ServerLogger } from "../options.js";
+import { writeError, writeJson } from "../raw-reply.js";
+import { noteOf, type RequestNote } from "../request-log.js";
+import type { SseEnd } from "../sse-writer.js";
+import { clientGone, outcomeHeaders } from "./chat.js";
+
+/** Responses kept for `previous_response_id` (`store: true`), in memory, least recently used out. */
+const storedResponsesMax = 1000;
+
+/** The conversations of stored responses (input items then output items), by response id. */
+export class StoredResponses {
+  readonly #entries: LRUCache<string, unknown[]>;
+
+  constructor(max = storedResponsesMax) {
+    this.#entries = new LRUCache<string, unknown[]>({ max });
+  }
+
+  get(id: string): readonly unknown[] | undefined {
+    return this.#entries.get(id);
+  }
+
+  /** Keeps the conversation up to and including `response`. */
+  keep(history: readonly unknown[], body: unknown, response: JsonObject): void {
+    const id = response["id"];
+    if (typeof id === "string") this.#entries.set(id, responsesHistory(history, body, response));
+  }
+}
+
+function responseId(): string {
+  return `resp_${randomBytes(16).toString("hex")}`;
+}
+
+function errorCodeOf(error: unknown): string {
+  return error instanceof LlmuxError ? error.code : "internal";
+}
+
+/** What a `/v1/responses` request carries through the engine. */
+interface ResponsesCall {
+  body: unknown;
+  inbound: ResponsesInbound;
+  history: readonly unknown[];
+  context: ResponsesContext;
+  call: CallOptions;
+  note: RequestNote;
+  started: number;
+}
+
+/** The history `previous_response_id` points at; a clear 400 when the gateway did not keep it. */
+function historyOf(body: unknown, stored: StoredResponses): readonly unknown[] {
+  const previous = isRecord(body) ? body["previous_response_id"] : undefined;
+  if (typeof previous !== "string" || previous === "") return [];
+  const history = stored.get(previous);
+  if (history !== undefined) return history;
+  throw new InvalidRequestError(
+    `Previous response '${previous.slice(0, 64)}' not found: llmux keeps responses (in memory, the last ${storedResponsesMax}) only when they were created with store: true through this gateway; send the whole conversation as input instead.`,
+    { param: "previous_response_id" },
+  );
+}
+
+function logDropped(logger: ServerLogger, inbound: ResponsesInbound, requestId: string): void {
+  if (inbound.droppedTools.length === 0 && inbound.droppedItems.length === 0) return;
+  const debug = (logger as { debug?: (object: object, message?: string) => void }).debug;
+  debug?.call(
+    logger,
+    { requestId, droppedTools: inbound.droppedTools, droppedItems: inbound.droppedItems },
+    "responses: tools or items a chat upstream cannot run were dropped",
+  );
+}
+
+/**
+ * `POST /v1/responses` (Codex CLI, the openai SDK's `responses.create`, the AI SDK), streaming
+ * and not. The request becomes the engine's chat request (instructions, input items, function
+ * and custom tools; built-in tools dropped), served by any chat upstream with failover; the answer
+ * is a Response object or the Responses event sequence. Stateless unless `store` is true: then the
+ * conversation is kept (in memory, bounded) for a later `previous_response_id`. Errors use the
+ * OpenAI error body; after the commit point a `response.failed` event.
+ */
+export function registerResponsesRoute(app: FastifyInstance, options: GatewayServerOptions): void {
+  const stored = new StoredResponses();
+  app.post("/v1/responses", (request: FastifyRequest, reply: FastifyReply) => {
+    const started = performance.now();
+    const note = noteOf(request);
+    const raw = reply.raw;
+    reply.hijack();
+    let work: ResponsesCall;
+    try {
+      const body = request.body;
+      const history = historyOf(body, stored);
+      const inbound = fromResponsesRequest(body, { history });
+      logDropped(options.logger, inbound, request.id);
+      const context: ResponsesContext = {
+        body,
+        responseId: responseId(),
+        createdAt: Math.floor(Date.now() / 1000),
+        customTools: inbound.customTools,
+      };
+      const source = {
+        body: body as object,
+        text: bodyText(body) ?? JSON.stringify(body),
+        dialect: "responses" as const,
+      };
+      const call: CallOptions = { cancellation: clientGone(raw), requestId: request.id, source };
+      work = { body, inbound, history, context, call, note, started };
+    } catch (error) {
+      note.errorCode = errorCodeOf(error);
+      writeError(raw, error, app.llmuxRedactor);
+      return;
+    }
+    note.model = work.inbound.request.model;
+    note.stream = work.inbound.request.stream === true;
+    const keep = work.inbound.store ? stored : null;
+    if (work.inbound.request.stream === true) void answerStream(app, options, work, raw, keep);
+    else void answer(app, options, work, raw, keep);
+  });
+}
+
+async function answer(
+  app: FastifyInstance,
+  options: GatewayServerOptions,
+  work: ResponsesCall,
+  raw: ServerResponse,
+  keep: StoredResponses | null,
+): Promise<void> {
+  const { inbound, note } = work;
+  try {
+    const outcome = await options.engine.chat(inbound.request.model, inbound.request, work.call);
+    const overheadMs = performance.now() - work.started - outcome.upstreamMs;
+    const response = toResponsesResponse(outcome.body, work.context);
+    keep?.keep(work.history, work.body, response);
+    note.deployment = outcome.deployment.id;
+    note.attempts = outcome.attempts.length;
+    note.upstreamMs = outcome.upstreamMs;
+    note.overheadMs = overheadMs;
+    writeJson(raw, 200, outcomeHeaders(outcome, overheadMs), JSON.stringify(response));
+    options.metrics?.observeOverhead(overheadMs / 1000, false);
+  } catch (error) {
+    note.errorCode = errorCodeOf(error);
+    if (error instanceof LlmuxError) note.attempts = error.attempts.length;
+    writeError(raw, error, app.llmuxRedactor);
+  }
+}
+
+/** The Responses error code of a failure after the commit point. */
+function streamErrorCode(error: unknown): string {
+  if (error instanceof StreamInterruptedError) {
+    const cause = error.cause;
+    const upstream = isRecord(cause) && isRecord(cause["error"]) ? cause["error"] : null;
+    const code = upstream?.["code"] ?? upstream?.["type"];
+    if (typeof code === "string" && code !== "") return code;
+  }
+  return "server_error";
+}
+
+/**
+ * Writes a chat stream as Responses events: each chunk through the event writer; at the end
+ * `response.completed` (the response kept when `store` is true); after a failure `response.failed`
+ * with the error (secrets masked).
+ */
+export class ResponsesStreamWriter implements DialectWriter {
+  readonly #writer: ResponsesEventWriter;
+
+  constructor(
+    context: ResponsesContext,
+    private readonly redactor: SecretRedactor,
+    private readonly completed: (response: JsonObject) => void,
+  ) {
+    this.#writer = createResponsesEventWriter(context);
+  }
+
+  batch(batch: OutputBatch): string {
+    let out = "";
+    for (const event of batch.events) out += this.#writer.write(chunkOf(event));
+    return out;
+  }
+
+  done(): string {
+    const out = this.#writer.finish();
+    this.completed(this.#writer.response());
+    return out;
+  }
+
+  error(error: unknown): string {
+    const message = this.redactor.redact(error instanceof Error ? error.message : String(error));
+    return this.#writer.failed({ code: streamErrorCode(error), message });
+  }
+}
+
+function errorCodeOfEnd(end: SseEnd): string | null {
+  if (end.kind === "done") return null;
+  if (end.kind === "client_gone") return "client_gone";
+  return end.error instanceof LlmuxError ? end.error.code : "stream_error";
+}
+
+async function answerStream(
+  app: FastifyInstance,
+  options: GatewayServerOptions,
+  work: ResponsesCall,
+  raw: ServerResponse,
+  keep: StoredResponses | null,
+): Promise<void> {
+  const { inbound, note, call } = work;
+  let outcome;
+  try {
+    outcome = await options.engine.chatStream(inbound.request.model, inbound.request, call);
+  } catch (error) {
+    note.errorCode = errorCodeOf(error);
+    if (error instanceof LlmuxError) note.attempts = error.attempts.length;
+    writeError(raw, error, app.llmuxRedactor);
+    return;
+  }
+  const streamed = outcome;
+  const overheadMs =
+    performance.now() -
+    work.started -
+    streamed.upstreamMs -
+    (streamed.committedHr - streamed.attemptStartedHr);
+  note.deployment = streamed.deployment.id;
+  note.overheadMs = overheadMs;
+  options.metrics?.observeOverhead(overheadMs / 1000, true);
+  const writer = new ResponsesStreamWriter(work.context, app.llmuxRedactor, (response) =>
+    keep?.keep(work.history, work.body, response),
+  );
+  const link = { streams: app.llmuxStreams, requestId: call.requestId ?? "", abort: () => streamed.abort() };
+  await writeDialectSse(
+    raw,
+    streamed,
+    outcomeHeaders(streamed, overheadMs),
+    writer,
+    (end) => {
+      note.attempts = streamed.attempts.length;
+      note.upstreamMs = streamed.totalUpstreamMs;
+      note.errorCode = errorCodeOfEnd(end);
+    },
+    link,
+  );
+}
