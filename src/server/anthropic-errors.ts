@@ -23,6 +23,20 @@ export interface AnthropicErrorAnswer {
   body: AnthropicErrorBody;
 }
 
+/** The `error.type` values Anthropic clients know (an OpenAI upstream's `server_error` is not one). */
+const anthropicErrorTypes = new Set<string>([
+  "invalid_request_error",
+  "authentication_error",
+  "billing_error",
+  "permission_error",
+  "not_found_error",
+  "request_too_large",
+  "rate_limit_error",
+  "api_error",
+  "timeout_error",
+  "overloaded_error",
+]);
+
 /** True when every attempt of a failed request met an overloaded upstream (Anthropic's 529 case). */
 function allOverloaded(error: unknown): boolean {
   return (
@@ -70,10 +84,10 @@ export function writeAnthropicError(
 }
 
 /**
- * The `error` of an in-band error event after the commit point: an Anthropic upstream's own error
- * event keeps its type and message (`overloaded_error` makes Claude Code retry); anything else is
- * `overloaded_error` for an upstream error event without an Anthropic type, else `api_error`, with
- * the gateway's message, secrets masked.
+ * The `error` of an in-band error event after the commit point: an upstream's own error event keeps
+ * its message, and its type when it is an Anthropic one (`overloaded_error` makes Claude Code
+ * retry); an upstream error event of another dialect (OpenAI's `server_error`) is
+ * `overloaded_error`, anything else `api_error`; secrets masked.
  */
 export function inBandAnthropicError(
   error: unknown,
@@ -90,7 +104,7 @@ export function inBandAnthropicError(
         ? error.message
         : String(error);
   const type =
-    typeof upstreamType === "string"
+    typeof upstreamType === "string" && anthropicErrorTypes.has(upstreamType)
       ? upstreamType
       : error instanceof StreamInterruptedError && error.reason === "stream_error"
         ? "overloaded_error"

@@ -2,8 +2,8 @@
  * The simulator and a listening gateway for the agent tests (Anthropic SDK, Responses, Claude
  * Code, Codex). Groups:
  * - `claude-translated` (aliases `claude-sonnet-4-5`, `claude-haiku-4-5`): OpenAI-compatible
- *   deployments `oa/sim-chat` then `ob/sim-chat` (keys `sk-sim-oa01`, `sk-sim-ob02`): Anthropic
- *   callers are translated;
+ *   deployments `oa/sim-chat` then `ob/sim-chat` (keys `sk-sim-oa01`, `sk-sim-ob02`, through the
+ *   turn proxy): Anthropic callers are translated;
  * - `claude-pass` (alias `claude-opus-4-8`): Anthropic deployments `an1/claude-sim` then
  *   `an2/claude-sim` (keys `sk-ant-sim-an01`, `sk-ant-sim-an02`): Anthropic callers pass through;
  * - `codex` (alias `gpt-5-codex`): `oa/sim-chat` then `ob/sim-chat`, for Responses callers;
@@ -13,6 +13,7 @@ import type { AddressInfo } from "node:net";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../../src/sim/index.js";
 import type { GatewayServerOptions } from "../../src/server/index.js";
 import { gatewayFor, provider, spec } from "../helpers/gateway.js";
+import { startTurnProxy, type TurnProxy } from "./turn-proxy.js";
 
 export const KEYS = {
   oa: "sk-sim-oa01",
@@ -26,6 +27,8 @@ export const GATEWAY_KEY = "sk-llmux-agents";
 
 export interface AgentStack {
   sim: Simulator;
+  /** In front of the simulator's chat completions for `oa` and `ob` (see turn-proxy.ts). */
+  proxy: TurnProxy;
   gateway: ReturnType<typeof gatewayFor>;
   /** `http://127.0.0.1:PORT` of the gateway (Anthropic clients add `/v1/messages` themselves). */
   origin: string;
@@ -45,10 +48,11 @@ export async function startAgentStack(
     chunkDelayMs: 1,
     ...options.sim,
   });
+  const proxy = await startTurnProxy(sim.url);
   const gateway = gatewayFor(
     [
-      provider("oa", sim.url, KEYS.oa),
-      provider("ob", sim.url, KEYS.ob),
+      provider("oa", proxy.url, KEYS.oa),
+      provider("ob", proxy.url, KEYS.ob),
       provider("an1", sim.origin, KEYS.an1, "anthropic"),
       provider("an2", sim.origin, KEYS.an2, "anthropic"),
     ],
@@ -93,17 +97,20 @@ export async function startAgentStack(
   const origin = `http://127.0.0.1:${port}`;
   return {
     sim,
+    proxy,
     gateway,
     origin,
     baseURL: `${origin}/v1`,
     reset: () => {
       sim.reset();
+      proxy.bodies.length = 0;
       gateway.engine.resetState();
     },
     close: async () => {
       const closing = gateway.close();
       gateway.app.server.closeAllConnections();
       await closing;
+      await proxy.close();
       await sim.close();
     },
   };
