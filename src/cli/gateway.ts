@@ -29,20 +29,13 @@ export interface RunningGateway {
 
 /** Engine options from the config's `routing` section. */
 export function engineOptionsOf(config: GatewayConfig): EngineOptions {
-  const routing = config.routing;
-  const options: EngineOptions = { strategy: routing.strategy };
-  if (routing.firstTokenTimeoutMs !== undefined) options.firstTokenTimeoutMs = routing.firstTokenTimeoutMs;
-  if (routing.streamIdleTimeoutMs !== undefined) options.streamIdleTimeoutMs = routing.streamIdleTimeoutMs;
-  if (routing.timeoutMs !== undefined) options.timeoutMs = routing.timeoutMs;
-  if (routing.maxAttempts !== undefined) options.maxAttempts = routing.maxAttempts;
-  if (routing.maxWaitMs !== undefined) options.maxWaitMs = routing.maxWaitMs;
-  if (routing.maxQueue !== undefined) options.maxQueue = routing.maxQueue;
-  if (routing.capacityWindowMs !== undefined) options.capacityWindowMs = routing.capacityWindowMs;
-  if (routing.circuit)
-    options.circuit = Object.fromEntries(Object.entries(routing.circuit).filter(([, v]) => v !== undefined));
-  if (routing.cooldown)
-    options.failure = Object.fromEntries(Object.entries(routing.cooldown).filter(([, v]) => v !== undefined));
-  return options;
+  const { strategy, circuit, cooldown, ...settings } = config.routing;
+  return {
+    ...settings,
+    strategy,
+    ...(circuit ? { circuit } : {}),
+    ...(cooldown ? { failure: cooldown } : {}),
+  };
 }
 
 /**

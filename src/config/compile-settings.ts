@@ -7,21 +7,14 @@ import {
   perIpRpmSetting,
   portSetting,
 } from "./env-settings.js";
+import { circuitSettings, cooldownSettings, engineSettings } from "../core/engine-settings.js";
+import { settingValues } from "./setting-fields.js";
 import type { RawConfig, RawRouting, RawServer, RawState } from "./schema.js";
 import type { GatewayConfig, RoutingConfig, RoutingStrategy, ServerConfig } from "./types.js";
 
 /** `exhaust` (MultiRouter) is `priority`. */
 export function strategyOf(name: "weighted" | "priority" | "round-robin" | "exhaust"): RoutingStrategy {
   return name === "exhaust" ? "priority" : name;
-}
-
-/** Copies the defined entries only (`exactOptionalPropertyTypes`: absent, never `undefined`). */
-function defined<T extends Record<string, number | undefined>>(entries: T): { [K in keyof T]?: number } {
-  const out: { [K in keyof T]?: number } = {};
-  for (const [key, value] of Object.entries(entries) as [keyof T, number | undefined][]) {
-    if (value !== undefined) out[key] = value;
-  }
-  return out;
 }
 
 function compileServer(
@@ -70,29 +63,17 @@ function compileRouting(raw: RawRouting | undefined, context: CompileContext): R
   }
   const routing: RoutingConfig = {
     strategy: strategyOf(raw?.strategy ?? raw?.default_strategy ?? "weighted"),
-    ...defined({
-      firstTokenTimeoutMs: raw?.first_token_timeout_ms,
-      streamIdleTimeoutMs: raw?.stream_idle_timeout_ms,
-      timeoutMs: raw?.timeout_ms,
-      maxAttempts: raw?.max_attempts,
-      maxWaitMs: raw?.max_wait_ms,
-      maxQueue: raw?.max_queue,
-      capacityWindowMs: raw?.capacity_window_ms,
-    }),
+    ...settingValues(engineSettings, raw),
   };
-  const circuit = defined({
-    failureThreshold: raw?.circuit?.failure_threshold,
-    openMs: raw?.circuit?.open_ms,
-    maxOpenMs: raw?.circuit?.max_open_ms,
-  });
+  const circuit = settingValues(circuitSettings, raw?.circuit);
   if (Object.keys(circuit).length > 0) routing.circuit = circuit;
   const retryAfterMs =
     raw?.retry_after_seconds === undefined ? undefined : Math.round(raw.retry_after_seconds * 1000);
-  const cooldown = defined({
-    backoffBaseMs: raw?.cooldown?.backoff_base_ms ?? retryAfterMs,
-    backoffMaxMs: raw?.cooldown?.backoff_max_ms ?? retryAfterMs,
-    quotaCooldownMs: raw?.cooldown?.quota_cooldown_ms,
-  });
+  const cooldown = settingValues(cooldownSettings, raw?.cooldown);
+  if (retryAfterMs !== undefined) {
+    cooldown.backoffBaseMs ??= retryAfterMs;
+    cooldown.backoffMaxMs ??= retryAfterMs;
+  }
   if (Object.keys(cooldown).length > 0) routing.cooldown = cooldown;
   return routing;
 }

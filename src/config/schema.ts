@@ -15,6 +15,12 @@ import {
   stringLike,
   text,
 } from "./schema-fields.js";
+import {
+  circuitSettings,
+  cooldownSettings,
+  engineSettings,
+} from "../core/engine-settings.js";
+import { settingFields } from "./setting-fields.js";
 
 /*
  * The file format, section by section, as written in YAML (snake_case). Each section is checked on
@@ -33,7 +39,12 @@ const serverSchema = strictObject({
       public_metrics: optional(boolean),
     }),
   ),
-  rate_limit: optional(strictObject({ per_key_rpm: optional(integer(0)), per_ip_rpm: optional(integer(0)) })),
+  rate_limit: optional(
+    strictObject({
+      per_key_rpm: optional(integer(0)),
+      per_ip_rpm: optional(integer(0)),
+    }),
+  ),
   shutdown_grace_ms: optional(durationMs),
   /** Deepest JSON nesting accepted in a request body. */
   max_json_depth: optional(integer(1)),
@@ -49,29 +60,10 @@ const routingSchema = strictObject({
   default_strategy: optional(strategy),
   /** MultiRouter: re-enable a failed instance after this many seconds. */
   retry_after_seconds: optional(nonNegativeNumber),
-  first_token_timeout_ms: optional(durationMs),
-  stream_idle_timeout_ms: optional(durationMs),
-  timeout_ms: optional(durationMs),
-  max_attempts: optional(integer(1)),
-  max_wait_ms: optional(durationMs),
-  /** Most requests waiting for capacity per model group. */
-  max_queue: optional(integer(0)),
-  /** Window of configured rpm/tpm (default 60 s). */
-  capacity_window_ms: optional(durationMs),
-  circuit: optional(
-    strictObject({
-      failure_threshold: optional(integer(1)),
-      open_ms: optional(durationMs),
-      max_open_ms: optional(durationMs),
-    }),
-  ),
-  cooldown: optional(
-    strictObject({
-      backoff_base_ms: optional(durationMs),
-      backoff_max_ms: optional(durationMs),
-      quota_cooldown_ms: optional(durationMs),
-    }),
-  ),
+  // timeouts, attempts, waits, queue, windows: one list in core/engine-settings.ts
+  ...settingFields(engineSettings),
+  circuit: optional(strictObject(settingFields(circuitSettings))),
+  cooldown: optional(strictObject(settingFields(cooldownSettings))),
 });
 
 /** Limits and per-deployment settings a provider may default and a deployment may set. */
@@ -113,7 +105,9 @@ const providerSchema = strictObject({
 
 const deploymentShorthand = z
   .string()
-  .regex(/^[^/\s]+\/\S/, { message: 'expected "<provider id>/<model>", e.g. "openai-1/gpt-4.1"' });
+  .regex(/^[^/\s]+\/\S/, {
+    message: 'expected "<provider id>/<model>", e.g. "openai-1/gpt-4.1"',
+  });
 
 const deploymentObject = strictObject({
   provider: text,
@@ -132,7 +126,9 @@ const groupSchema = z.preprocess(
     aliases: optional(z.array(text)),
     deployments: optional(z.array(deploymentRef)),
     /** Each entry is one more tier: a deployment, or a list of deployments sharing the tier. */
-    fallbacks: optional(z.array(z.union([deploymentRef, z.array(deploymentRef)]))),
+    fallbacks: optional(
+      z.array(z.union([deploymentRef, z.array(deploymentRef)])),
+    ),
     tiers: optional(z.array(z.array(deploymentRef))),
   }),
 );
@@ -147,7 +143,15 @@ const stateSchema = strictObject({
 });
 
 /** Log levels pino knows. */
-export const logLevels = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+export const logLevels = [
+  "trace",
+  "debug",
+  "info",
+  "warn",
+  "error",
+  "fatal",
+  "silent",
+] as const;
 
 /** How log lines are written: JSON lines, or human-readable (pino-pretty). */
 export const logFormats = ["json", "pretty"] as const;

@@ -1,3 +1,9 @@
+import type {
+  circuitSettings,
+  cooldownSettings,
+  engineSettings,
+  SettingValues,
+} from "../core/engine-settings.js";
 import type { GroupSpec, ProviderInstanceSpec } from "../types/index.js";
 import type { SettingSources } from "./sources.js";
 
@@ -33,19 +39,12 @@ export interface ServerConfig {
 }
 
 /** Engine options; an absent field means the engine's default. */
-export interface RoutingConfig {
+export type RoutingConfig = {
   /** Default strategy of groups that do not set one. Default `weighted`. */
   strategy: RoutingStrategy;
-  firstTokenTimeoutMs?: number;
-  streamIdleTimeoutMs?: number;
-  timeoutMs?: number;
-  maxAttempts?: number;
-  maxWaitMs?: number;
-  maxQueue?: number;
-  capacityWindowMs?: number;
-  circuit?: { failureThreshold?: number; openMs?: number; maxOpenMs?: number };
-  cooldown?: { backoffBaseMs?: number; backoffMaxMs?: number; quotaCooldownMs?: number };
-}
+  circuit?: SettingValues<typeof circuitSettings>;
+  cooldown?: SettingValues<typeof cooldownSettings>;
+} & SettingValues<typeof engineSettings>;
 
 /** A compiled gateway configuration: the frozen plan `llmux serve` runs. */
 export interface GatewayConfig {

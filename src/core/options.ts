@@ -2,6 +2,14 @@ import type { CircuitPolicy, Clock, Rng, StateStore } from "../types/index.js";
 import type { LearnedCapacityOptions } from "./capacity/types.js";
 import type { FailurePolicyOptions } from "./policy.js";
 import type { Strategy } from "./plan.js";
+import {
+  circuitSettings,
+  cooldownSettings,
+  definedSettings,
+  engineSettings,
+  settingDefaults,
+  type ScalarEngineOption,
+} from "./engine-settings.js";
 
 /** Engine settings; every field has a default. */
 export interface EngineOptions {
@@ -42,56 +50,21 @@ export interface EngineOptions {
 }
 
 /** Options with every default filled in. */
-export interface ResolvedEngineOptions {
+export type ResolvedEngineOptions = Record<ScalarEngineOption, number> & {
   strategy: Strategy;
-  firstTokenTimeoutMs: number;
-  streamIdleTimeoutMs: number;
-  timeoutMs: number;
-  maxAttempts: number;
-  maxWaitMs: number;
-  maxQueue: number;
-  quotaStaleMs: number;
-  retrySameLimit: number;
-  retrySameDelayMs: number;
-  finishGraceMs: number;
-  capacityWindowMs: number;
-  defaultOutputTokens: number;
   circuit: CircuitPolicy;
   failure: FailurePolicyOptions;
   learned: LearnedCapacityOptions;
-}
+};
 
-/** Fills in defaults. */
+/** Fills in defaults (from the one list of settings, `engine-settings.ts`). */
 export function resolveEngineOptions(options: EngineOptions): ResolvedEngineOptions {
   return {
+    ...settingDefaults(engineSettings),
+    ...definedSettings(engineSettings, options),
     strategy: options.strategy ?? "weighted",
-    firstTokenTimeoutMs: options.firstTokenTimeoutMs ?? 60_000,
-    streamIdleTimeoutMs: options.streamIdleTimeoutMs ?? 30_000,
-    timeoutMs: options.timeoutMs ?? 600_000,
-    maxAttempts: options.maxAttempts ?? 8,
-    maxWaitMs: options.maxWaitMs ?? 3_000,
-    maxQueue: options.maxQueue ?? 1_000,
-    quotaStaleMs: options.quotaStaleMs ?? 60_000,
-    retrySameLimit: options.retrySameLimit ?? 1,
-    retrySameDelayMs: options.retrySameDelayMs ?? 200,
-    finishGraceMs: options.finishGraceMs ?? 1_000,
-    capacityWindowMs: options.capacityWindowMs ?? 60_000,
-    defaultOutputTokens: options.defaultOutputTokens ?? 256,
-    circuit: {
-      failureThreshold: 3,
-      openMs: 10_000,
-      maxOpenMs: 300_000,
-      probeLeaseMs: 30_000,
-      ...options.circuit,
-    },
-    failure: {
-      backoffBaseMs: 1_000,
-      backoffMaxMs: 60_000,
-      backoffJitter: 0.2,
-      quotaCooldownMs: 3_600_000,
-      minCooldownMs: 10,
-      ...options.failure,
-    },
+    circuit: { ...settingDefaults(circuitSettings), ...definedSettings(circuitSettings, options.circuit) },
+    failure: { ...settingDefaults(cooldownSettings), ...definedSettings(cooldownSettings, options.failure) },
     learned: { ...options.learned },
   };
 }

@@ -126,7 +126,7 @@ describe("CapacityGate", () => {
     const gate = new CapacityGate(store, minute);
     const d = deployment("a", target, { rpm: 100 });
     expect(gate.slotsWithin(d, t0, 1_000, 1)).toBeGreaterThan(0);
-    store.coolDown("a", t0 + 5_000, "rate_limit", false);
+    store.coolDown("a", t0 + 5_000, "rate_limited", false);
     expect(gate.slotsWithin(d, t0, 1_000, 1)).toBe(0);
     expect(gate.slotsWithin(d, t0, 10_000, 1)).toBeGreaterThan(0);
   });

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { request as undiciRequest } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OutputBatch, OutputSink, RelayEnd, StreamOutcome } from "../../src/core/index.js";
+import type { StreamChunkEvent } from "../../src/types/index.js";
 import { AbortedError, SecretRedactor, StreamInterruptedError } from "../../src/errors/index.js";
 import { OpenStreams } from "../../src/server/open-streams.js";
 import { writeSse, type SseEnd } from "../../src/server/sse-writer.js";
@@ -46,7 +47,14 @@ class ScriptedStream {
   }
 }
 
-const chunk = (data: string) => ({ type: "chunk" as const, data, content: true });
+const chunk = (data: string): StreamChunkEvent => ({
+  type: "chunk",
+  data,
+  content: true,
+  finishReason: null,
+  usage: null,
+  usageOnly: false,
+});
 
 let server: Server;
 let origin: string;
