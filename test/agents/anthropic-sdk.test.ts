@@ -165,7 +165,61 @@ describe("translated to an OpenAI-compatible upstream", () => {
   });
 });
 
+describe("translated to a Gemini upstream", () => {
+  it("answers a tool turn, streamed and not", async () => {
+    const events = await streamEvents({
+      model: "claude-gemini",
+      max_tokens: 64,
+      tools: [weather],
+      messages: [{ role: "user", content: "Please call a tool." }],
+    });
+    checkOrder(events);
+    const message = finalMessage(events);
+    const [block] = message["content"] as Json[];
+    expect(block).toMatchObject({ type: "tool_use", name: "get_weather", input: { city: "Paris" } });
+    expect(message["stop_reason"]).toBe("tool_use");
+    expect(stack.sim.requests[0]).toMatchObject({ wire: "gemini", key: KEYS.gm });
+    const answer = await client.messages.create({
+      model: "claude-gemini",
+      max_tokens: 64,
+      tools: [weather],
+      messages: [
+        { role: "user", content: "Please call a tool." },
+        { role: "assistant", content: [block as unknown as Anthropic.ToolUseBlockParam] },
+        {
+          role: "user",
+          content: [
+            { type: "tool_result", tool_use_id: String(block!["id"]), content: "Sunny", is_error: false },
+          ],
+        },
+      ],
+    });
+    validateAnthropic("Message", answer);
+    expect(answer.content).toEqual([
+      { type: "text", text: "Hello from gemini-sim via key gm01.", citations: null },
+    ]);
+    const contents = (stack.sim.requests[1]!.body as Json)["contents"] as Json[];
+    expect(JSON.stringify(contents.at(-1))).toContain("functionResponse");
+  });
+});
+
 describe("passed through to an Anthropic upstream", () => {
+  it("relays an upstream's mid-stream error event as an in-band error with its type and text", async () => {
+    stack.sim.addFault({ kind: "stream-error", key: KEYS.an1, afterChunks: 2, times: 1 });
+    const events = await streamEvents(
+      { model: "claude-pass", max_tokens: 64, messages: [{ role: "user", content: "Hello" }] },
+      false,
+    );
+    const types = events.map((event) => event.event);
+    expect(types[0]).toBe("message_start");
+    expect(types).toContain("content_block_delta");
+    expect(types).not.toContain("message_stop");
+    const last = events.at(-1)!;
+    expect(last.event).toBe("error");
+    expect(last.data).toMatchObject({ type: "error", error: { type: "overloaded_error" } });
+    expect(types.filter((type) => type === "error")).toHaveLength(1);
+  });
+
   it("forwards the body unchanged but for model, and fails over from a 429 key", async () => {
     stack.sim.addFault({ kind: "status", status: 429, key: KEYS.an1, times: 1 });
     const body = {
@@ -337,6 +391,7 @@ describe("errors, count_tokens and models", () => {
       "claude-translated",
       "claude-pass",
       "codex",
+      "claude-gemini",
       "mixed",
       "claude-sonnet-4-5",
       "claude-haiku-4-5",

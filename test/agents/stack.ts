@@ -7,6 +7,7 @@
  * - `claude-pass` (alias `claude-opus-4-8`): Anthropic deployments `an1/claude-sim` then
  *   `an2/claude-sim` (keys `sk-ant-sim-an01`, `sk-ant-sim-an02`): Anthropic callers pass through;
  * - `codex` (alias `gpt-5-codex`): `oa/sim-chat` then `ob/sim-chat`, for Responses callers;
+ * - `claude-gemini`: `gm/gemini-sim` (key `ge-key-sim-gm01`), Gemini's generateContent;
  * - `mixed`: `an1/claude-sim` then `oa/sim-chat` (a failover across dialects).
  */
 import type { AddressInfo } from "node:net";
@@ -20,6 +21,7 @@ export const KEYS = {
   ob: "sk-sim-ob02",
   an1: "sk-ant-sim-an01",
   an2: "sk-ant-sim-an02",
+  gm: "ge-key-sim-gm01",
 } as const;
 
 /** The gateway key clients present. */
@@ -42,9 +44,9 @@ export async function startAgentStack(
   options: { sim?: Partial<SimulatorOptions>; server?: Partial<GatewayServerOptions> } = {},
 ): Promise<AgentStack> {
   const sim = await startSimulator({
-    keys: { [KEYS.oa]: {}, [KEYS.ob]: {}, [KEYS.an1]: {}, [KEYS.an2]: {} },
+    keys: { [KEYS.oa]: {}, [KEYS.ob]: {}, [KEYS.an1]: {}, [KEYS.an2]: {}, [KEYS.gm]: {} },
     requireKnownKeys: true,
-    models: { "sim-chat": {}, "claude-sim": {} },
+    models: { "sim-chat": {}, "claude-sim": {}, "gemini-sim": {} },
     chunkDelayMs: 1,
     ...options.sim,
   });
@@ -55,6 +57,7 @@ export async function startAgentStack(
       provider("ob", proxy.url, KEYS.ob),
       provider("an1", sim.origin, KEYS.an1, "anthropic"),
       provider("an2", sim.origin, KEYS.an2, "anthropic"),
+      provider("gm", sim.origin, KEYS.gm, "gemini"),
     ],
     [
       {
@@ -77,6 +80,12 @@ export async function startAgentStack(
         automatic: false,
         aliases: ["gpt-5-codex"],
         deployments: [spec("oa", "sim-chat"), spec("ob", "sim-chat")],
+      },
+      {
+        name: "claude-gemini",
+        strategy: "priority",
+        automatic: false,
+        deployments: [spec("gm", "gemini-sim")],
       },
       {
         name: "mixed",
