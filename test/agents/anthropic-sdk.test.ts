@@ -376,6 +376,30 @@ describe("errors, count_tokens and models", () => {
     });
     validateAnthropic("CountMessageTokensResponse", counted);
     expect(counted.input_tokens).toBeGreaterThan(5);
+    expect(stack.sim.requests).toHaveLength(0);
+    const estimated = await post("/v1/messages/count_tokens", {
+      model: "claude-translated",
+      messages: [{ role: "user", content: "Hi" }],
+    });
+    expect(estimated.headers.get("x-llmux-count")).toBe("estimate");
+    // An Anthropic upstream counts itself: the caller's body, model spliced in, its headers.
+    const body = {
+      model: "claude-pass",
+      system: "Be brief.",
+      messages: [{ role: "user", content: "Hello there" }],
+    };
+    const upstream = await post("/v1/messages/count_tokens", body, {
+      "anthropic-beta": "token-counting-2024-11-01",
+    });
+    expect(upstream.status).toBe(200);
+    expect(upstream.headers.get("x-llmux-count")).toBe("an1/claude-sim");
+    const answer = (await upstream.json()) as Json;
+    validateAnthropic("CountMessageTokensResponse", answer);
+    expect(answer["input_tokens"]).toBeGreaterThan(0);
+    const [seen] = stack.sim.requests;
+    expect(seen).toMatchObject({ path: "/v1/messages/count_tokens", key: KEYS.an1, status: 200 });
+    expect(seen!.body).toEqual({ ...body, model: "claude-sim" });
+    expect(seen!.headers["anthropic-beta"]).toBe("token-counting-2024-11-01");
     const unknown = await post("/v1/messages/count_tokens", {
       model: "nope",
       messages: [{ role: "user", content: "Hi" }],

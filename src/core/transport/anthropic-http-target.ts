@@ -13,9 +13,16 @@ import type {
   ChatStreamResult,
   EmbeddingsResult,
   HeaderMap,
+  RequestSource,
   Target,
 } from "../../types/index.js";
-import { passThroughChat, passThroughStream, type PassThroughContext } from "./anthropic-passthrough.js";
+import {
+  passThroughBody,
+  passThroughChat,
+  passThroughHeaders,
+  passThroughStream,
+  type PassThroughContext,
+} from "./anthropic-passthrough.js";
 import { mapAnswer, postJson, readJsonBody } from "./http-post.js";
 import type { UpstreamResponse } from "./post.js";
 import { httpErrorFrom } from "./upstream-errors.js";
@@ -115,6 +122,34 @@ export class AnthropicHttpTarget implements Target {
       meta: { status: response.status, headers: response.headers },
       source: mappedBatchSource(response.body, map),
     };
+  }
+
+  /**
+   * Anthropic's own `POST /v1/messages/count_tokens` for an Anthropic caller's request (its body
+   * with only `model` spliced in, its `anthropic-version` / `anthropic-beta`): the answer's JSON
+   * (`{input_tokens}`), or null when the upstream did not answer 200 with a JSON object (the
+   * caller then estimates). Outside the engine's accounting: counting is free and separately
+   * limited upstream.
+   */
+  async countTokens(source: RequestSource, model: string, signal: AbortSignal): Promise<object | null> {
+    const path = `${this.#url.pathname}/count_tokens`;
+    const headers = passThroughHeaders(this.#passing, source, false);
+    try {
+      const response = await this.#dispatcher.request({
+        origin: this.#url.origin,
+        path,
+        method: "POST",
+        headers,
+        body: passThroughBody(source, model),
+        signal,
+      });
+      const text = await response.body.text();
+      if (response.statusCode !== 200) return null;
+      const json: unknown = JSON.parse(text);
+      return typeof json === "object" && json !== null && !Array.isArray(json) ? json : null;
+    } catch {
+      return null;
+    }
   }
 
   async embeddings(): Promise<EmbeddingsResult> {

@@ -1,7 +1,13 @@
 import { performance } from "node:perf_hooks";
 import type { ServerResponse } from "node:http";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { CallOptions, ChatOutcome, Outcome } from "../../core/index.js";
+import {
+  isAvailable,
+  type CallOptions,
+  type ChatOutcome,
+  type Group,
+  type Outcome,
+} from "../../core/index.js";
 import { estimatePromptTokens } from "../../core/estimate.js";
 import { LlmuxError, ModelNotFoundError } from "../../errors/index.js";
 import {
@@ -106,21 +112,63 @@ export function registerMessagesRoutes(app: FastifyInstance, options: GatewaySer
     const note = noteOf(request);
     const raw = reply.raw;
     reply.hijack();
+    let chat: ChatRequest;
+    let group: Group;
     try {
-      const chat = fromAnthropicCountTokensRequest(request.body);
+      chat = fromAnthropicCountTokensRequest(request.body);
       note.model = chat.model;
-      if (options.engine.group(chat.model) === undefined)
+      const found = options.engine.group(chat.model);
+      if (found === undefined)
         throw new ModelNotFoundError(
           chat.model,
-          options.engine.groups().map((group) => group.name),
+          options.engine.groups().map((known) => known.name),
         );
-      const counted = toAnthropicCountTokens(estimatePromptTokens(chat));
-      writeJson(raw, 200, { "x-request-id": request.id }, JSON.stringify(counted));
+      group = found;
     } catch (error) {
       note.errorCode = errorCodeOf(error);
       writeAnthropicError(raw, error, app.llmuxRedactor, request.id);
+      return;
     }
+    const body = request.body as object;
+    void countTokens(options, group, callOf(request, raw, body).source!, chat).then((counted) => {
+      writeJson(raw, 200, { "x-request-id": request.id, "x-llmux-count": counted.by }, counted.body);
+    });
   });
+}
+
+/** A target that can count an Anthropic request's tokens itself (the Anthropic target). */
+interface TokenCounter {
+  countTokens(source: RequestSource, model: string, signal: AbortSignal): Promise<object | null>;
+}
+
+function counterOf(target: object): TokenCounter | null {
+  return "countTokens" in target && typeof target.countTokens === "function"
+    ? (target as TokenCounter)
+    : null;
+}
+
+const countTimeoutMs = 10_000;
+
+/**
+ * `count_tokens`: the count of the group's first available deployment whose upstream has the
+ * endpoint (Anthropic), else — or when that fails — the gateway's estimate of the prompt.
+ */
+async function countTokens(
+  options: GatewayServerOptions,
+  group: Group,
+  source: RequestSource,
+  chat: ChatRequest,
+): Promise<{ by: string; body: string }> {
+  const now = Date.now();
+  for (const deployment of group.deployments) {
+    const counter = counterOf(deployment.target);
+    if (counter === null || !isAvailable(options.engine.store.health(deployment.id), now)) continue;
+    const counted = await counter.countTokens(source, deployment.model, AbortSignal.timeout(countTimeoutMs));
+    if (counted !== null && typeof (counted as { input_tokens?: unknown }).input_tokens === "number")
+      return { by: deployment.id, body: JSON.stringify(counted) };
+    break;
+  }
+  return { by: "estimate", body: JSON.stringify(toAnthropicCountTokens(estimatePromptTokens(chat))) };
 }
 
 function noteFailure(note: RequestNote, error: unknown): void {
