@@ -13,6 +13,7 @@ import { SecretRedactor } from "../errors/index.js";
 import { createLogger, GatewayMetrics, StatsCollector, type Logger } from "../observability/index.js";
 import { presetOf } from "../providers/presets.js";
 import { createGatewayServer } from "../server/index.js";
+import { openSmartRouting } from "../server/cache-setup.js";
 import { createRedisStateStore, type RedisStateStore } from "../state/index.js";
 import type { EngineEvent } from "../types/index.js";
 import { closeAtGraceEnd } from "./shutdown.js";
@@ -122,8 +123,10 @@ export async function startGateway(
     if (event.type === "cooldown" || event.type === "circuit" || event.type === "disabled")
       logger.warn({ event }, event.type);
   });
+  const smart = await openSmartRouting(config, engine, metrics.registry);
   const app = createGatewayServer({
     engine,
+    smartRouting: smart.smart,
     bodyLimitBytes: config.server.bodyLimitBytes,
     maxJsonDepth: config.server.maxJsonDepth,
     bodyTimeoutMs: config.server.bodyTimeoutMs,
@@ -155,6 +158,7 @@ export async function startGateway(
     await app.close().catch(() => {});
     await dispatcher.close().catch(() => {});
     await engine.store.close().catch(() => {});
+    await smart.close();
     throw error;
   }
   const address = app.server.address() as AddressInfo;
@@ -176,6 +180,7 @@ export async function startGateway(
       clearTimeout(force);
       await dispatcher.close().catch(() => {});
       await engine.store.close().catch(() => {});
+      await smart.close();
     },
   };
 }

@@ -3,6 +3,7 @@ import { LineCounter, parseDocument, type Document } from "yaml";
 import { warnUnusedProviders, compileProviders } from "./compile-providers.js";
 import { compileGroups } from "./compile-groups.js";
 import { compileSettings } from "./compile-settings.js";
+import { compileSmartRouting } from "./routing-compile.js";
 import { newContext, type CompileContext, type OriginDraft } from "./context.js";
 import { ConfigError, formatIssue, formatPath, type PathIssue } from "./errors.js";
 import { interpolateTree, unsetNote } from "./interpolate.js";
@@ -61,7 +62,8 @@ function compile(tree: Record<string, unknown>, context: CompileContext): Gatewa
       at: "key",
     });
   }
-  return { ...settings, providers: providers?.instances ?? [], groups };
+  const smart = compileSmartRouting(raw, providers && !failed.has("models") ? groups : null, context);
+  return { ...settings, providers: providers?.instances ?? [], groups, smart };
 }
 
 function deepFreeze<T>(value: T): T {

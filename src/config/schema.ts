@@ -15,6 +15,7 @@ import {
   stringLike,
   text,
 } from "./schema-fields.js";
+import { cacheSchema, routesSchema, smartRoutingFields } from "./routing-schema.js";
 import {
   circuitSettings,
   cooldownSettings,
@@ -64,6 +65,8 @@ const routingSchema = strictObject({
   ...settingFields(engineSettings),
   circuit: optional(strictObject(settingFields(circuitSettings))),
   cooldown: optional(strictObject(settingFields(cooldownSettings))),
+  // affinity, metadata_in_body, intent_headers: routing-schema.ts
+  ...smartRoutingFields,
 });
 
 /** Limits and per-deployment settings a provider may default and a deployment may set. */
@@ -130,6 +133,8 @@ const groupSchema = z.preprocess(
       z.array(z.union([deploymentRef, z.array(deploymentRef)])),
     ),
     tiers: optional(z.array(z.array(deploymentRef))),
+    /** Response cache for this group (default: `cache.enabled`). */
+    cache: optional(boolean),
   }),
 );
 
@@ -171,6 +176,8 @@ export const sectionSchemas = {
   models: optional(z.record(z.string(), groupSchema)),
   state: optional(stateSchema),
   logging: optional(loggingSchema),
+  cache: optional(cacheSchema),
+  routes: optional(routesSchema),
 };
 
 export type RawServer = z.output<typeof serverSchema>;
@@ -190,4 +197,6 @@ export interface RawConfig {
   models?: Record<string, RawGroup> | undefined;
   state?: RawState | undefined;
   logging?: RawLogging | undefined;
+  cache?: z.output<typeof cacheSchema> | undefined;
+  routes?: z.output<typeof routesSchema> | undefined;
 }

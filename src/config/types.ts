@@ -4,6 +4,7 @@ import type {
   engineSettings,
   SettingValues,
 } from "../core/engine-settings.js";
+import type { SmartRoutingSettings } from "../core/routing/index.js";
 import type { GroupSpec, ProviderInstanceSpec } from "../types/index.js";
 import type { SettingSources } from "./sources.js";
 
@@ -58,6 +59,8 @@ export interface GatewayConfig {
   state: { redis: { url: string; prefix: string } | null };
   /** `level`: pino's; `format`: JSON lines or human-readable. */
   logging: { level: string; format: LogFormat };
+  /** Response cache, route rules, intent headers, prompt-cache affinity (`cache`, `routes`, `routing.*`). */
+  smart?: SmartRoutingSettings;
 }
 
 /** The result of loading a config: the plan, what was skipped or suspicious, and where it came from. */

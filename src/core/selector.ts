@@ -34,16 +34,31 @@ export class Selector {
       deployment.weight,
   ) {}
 
-  choose(group: Group, now: number, eligible: (deployment: Deployment) => boolean): Choice | NoChoice {
+  /**
+   * The next deployment of `group`: tiers in order; within a tier, `prefer` first (a conversation's
+   * sticky deployment, see `CallOptions.prefer`) when it belongs to the tier and is usable, else the
+   * group's strategy. A preferred deployment in a later tier never overtakes a usable earlier tier.
+   */
+  choose(
+    group: Group,
+    now: number,
+    eligible: (deployment: Deployment) => boolean,
+    prefer: string | null = null,
+  ): Choice | NoChoice {
     for (let tierIndex = 0; tierIndex < group.tiers.length; tierIndex += 1) {
       const tier = group.tiers[tierIndex] ?? [];
       const rejected = new Set<Deployment>();
+      const usable = (deployment: Deployment): boolean =>
+        !rejected.has(deployment) &&
+        eligible(deployment) &&
+        isAvailable(this.store.health(deployment.id), now);
+      let preferred = prefer === null ? undefined : tier.find((deployment) => deployment.id === prefer);
       for (let tries = 0; tries < tier.length; tries += 1) {
-        const usable = (deployment: Deployment): boolean =>
-          !rejected.has(deployment) &&
-          eligible(deployment) &&
-          isAvailable(this.store.health(deployment.id), now);
-        const deployment = this.#pick(group, tierIndex, tier, usable, now);
+        const deployment =
+          preferred !== undefined && usable(preferred)
+            ? preferred
+            : this.#pick(group, tierIndex, tier, usable, now);
+        preferred = undefined;
         if (!deployment) break;
         const admission = this.store.admit(deployment.id, now, this.probeLeaseMs);
         if (admission.ok) return { deployment, probe: admission.probe };

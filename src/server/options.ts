@@ -1,6 +1,7 @@
 import type { Engine } from "../core/index.js";
 import type { SecretRedactor } from "../errors/index.js";
 import type { DeploymentCounters } from "../observability/index.js";
+import type { SmartRouting } from "./cache-routing.js";
 
 /** What the server needs from metrics (the Prometheus subscriber implements it). */
 export interface ServerMetrics {
@@ -53,4 +54,6 @@ export interface GatewayServerOptions {
   /** Per-deployment counters for the status page (recent errors, latency, tokens). */
   counters?: (deploymentId: string) => DeploymentCounters;
   version: string;
+  /** Route rules, the response cache, intent headers and prompt-cache affinity of chat requests. */
+  smartRouting?: SmartRouting | undefined;
 }

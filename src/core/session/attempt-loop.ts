@@ -51,7 +51,7 @@ async function loop<T>(
       await joinQueue(session, exclusions, queue, wait, null, now);
       continue;
     }
-    const choice = parts.selector.choose(session.group, now, exclusions.eligible);
+    const choice = parts.selector.choose(session.group, now, exclusions.eligible, session.prefer);
     if (choice.deployment === null) {
       const full = exclusions.earliestFull(now);
       const earliest = full === null ? choice.earliest : Math.min(full, choice.earliest ?? full);

@@ -28,6 +28,11 @@ export interface CallOptions {
   requestId?: string | undefined;
   /** The caller's request as it arrived (gateway): lets OpenAI-compatible upstreams get its bytes. */
   source?: RequestSource | undefined;
+  /**
+   * A deployment id to try first when it is eligible, available and has capacity (prompt-cache
+   * affinity); otherwise selection goes on as usual.
+   */
+  prefer?: string | undefined;
 }
 
 /** How one attempt ended, as its caller (the loop or the stream relay) saw it. */
@@ -85,6 +90,8 @@ export class RequestSession {
   readonly cancellation: Cancellation | undefined;
   readonly headers: Readonly<Record<string, string>> | undefined;
   readonly source: RequestSource | undefined;
+  /** The deployment to try first (see `CallOptions.prefer`), or null. */
+  readonly prefer: string | null;
   readonly attempts: AttemptRecord[] = [];
   /** Time spent in upstream calls so far (all attempts). */
   upstreamMs = 0;
@@ -108,6 +115,7 @@ export class RequestSession {
     this.cancellation = call.cancellation;
     this.headers = call.headers;
     this.source = call.source;
+    this.prefer = call.prefer ?? null;
     this.cancellation?.onCancel(() => {
       const error = this.abortError();
       for (const attempt of [...this.#live]) attempt.abort(error);

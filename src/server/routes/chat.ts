@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Cancellation, type CallOptions, type Outcome } from "../../core/index.js";
 import { LlmuxError } from "../../errors/index.js";
 import type { ChatRequest } from "../../types/index.js";
+import { withRouterMetadata, type ChatPlan, type SmartRouting } from "../cache-routing.js";
 import { bodyText } from "../json-body.js";
 import type { GatewayServerOptions } from "../options.js";
 import { writeError, writeJson } from "../raw-reply.js";
@@ -70,32 +71,120 @@ export function registerChatRoute(app: FastifyInstance, options: GatewayServerOp
     note.model = body.model;
     note.stream = body.stream === true;
     const call = callOptionsOf(request, raw, body);
-    if (body.stream === true) void answerStream(app, options, body, call, raw, note, started);
-    else void answer(app, options, body, call, raw, note, started);
+    const smart = options.smartRouting;
+    if (smart !== undefined) void routed(app, options, smart, request, body, call, raw, note, started);
+    else if (body.stream === true)
+      void answerStream(app, options, body.model, body, call, raw, note, started, null);
+    else void answer(app, options, body.model, body, call, raw, note, started, null);
   });
 }
 
-async function answer(
+/** Headers of an answer served from the response cache: no upstream, no attempt. */
+function hitHeaders(requestId: string, plan: ChatPlan, deploymentId: string | null, overheadMs: number) {
+  return {
+    "x-request-id": requestId,
+    "x-llmux-deployment": deploymentId ?? "cache",
+    "x-llmux-attempts": "0",
+    "x-llmux-overhead-ms": overheadMs.toFixed(3),
+    ...plan.headers,
+  };
+}
+
+/** Writes a cache hit: the stored body, or the stored answer replayed as an SSE stream. */
+function writeHit(
+  raw: ServerResponse,
+  smart: SmartRouting,
+  plan: ChatPlan,
+  requestId: string,
+  note: RequestNote,
+  started: number,
+): void {
+  const hit = plan.hit;
+  if (hit === null) return;
+  const overheadMs = performance.now() - started;
+  note.deployment = hit.entry.deploymentId;
+  note.attempts = 0;
+  note.overheadMs = overheadMs;
+  const headers = hitHeaders(requestId, plan, hit.entry.deploymentId, overheadMs);
+  if (hit.replay.kind === "body") {
+    const bytes = Buffer.from(hit.replay.body.buffer, hit.replay.body.byteOffset, hit.replay.body.byteLength);
+    writeJson(raw, 200, headers, smart.settings.metadataInBody ? withRouterMetadata(bytes, plan) : bytes);
+    return;
+  }
+  if (raw.destroyed || raw.headersSent) return;
+  raw.writeHead(200, { ...sseReplayHeaders, ...headers });
+  raw.end(hit.replay.events.join(""));
+}
+
+const sseReplayHeaders = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache",
+  connection: "keep-alive",
+  "x-accel-buffering": "no",
+};
+
+/** A chat request through the smart routing: rules, cache, affinity; then the engine. */
+async function routed(
   app: FastifyInstance,
   options: GatewayServerOptions,
+  smart: SmartRouting,
+  request: FastifyRequest,
   body: ChatRequest,
   call: CallOptions,
   raw: ServerResponse,
   note: RequestNote,
   started: number,
 ): Promise<void> {
+  let plan: ChatPlan;
   try {
-    const outcome = await options.engine.chat(body.model, body, call);
+    plan = await smart.plan(body, request.headers, null);
+  } catch (error) {
+    note.errorCode = errorCodeOf(error);
+    writeError(raw, error, app.llmuxRedactor);
+    return;
+  }
+  if (plan.hit !== null) {
+    writeHit(raw, smart, plan, request.id, note, started);
+    return;
+  }
+  if (plan.affinity?.deploymentId) call.prefer = plan.affinity.deploymentId;
+  if (body.stream === true)
+    await answerStream(app, options, plan.group, body, call, raw, note, started, plan);
+  else await answer(app, options, plan.group, body, call, raw, note, started, plan);
+}
+
+async function answer(
+  app: FastifyInstance,
+  options: GatewayServerOptions,
+  group: string,
+  body: ChatRequest,
+  call: CallOptions,
+  raw: ServerResponse,
+  note: RequestNote,
+  started: number,
+  plan: ChatPlan | null,
+): Promise<void> {
+  try {
+    const outcome = await options.engine.chat(group, body, call);
     const overheadMs = performance.now() - started - outcome.upstreamMs;
-    const bytes = outcome.raw
+    let bytes: Buffer | string = outcome.raw
       ? Buffer.from(outcome.raw.buffer, outcome.raw.byteOffset, outcome.raw.byteLength)
       : JSON.stringify(outcome.body);
+    const headers = outcomeHeaders(outcome, overheadMs);
+    const smart = options.smartRouting;
+    if (plan !== null && smart !== undefined) {
+      smart.answered(plan, outcome.deployment.id);
+      smart.saveBody(plan, bytes, outcome.deployment.id);
+      Object.assign(headers, plan.headers);
+      if (smart.settings.metadataInBody)
+        bytes = withRouterMetadata(typeof bytes === "string" ? Buffer.from(bytes) : bytes, plan);
+    }
     // The note first: the log line is written when the response finishes.
     note.deployment = outcome.deployment.id;
     note.attempts = outcome.attempts.length;
     note.upstreamMs = outcome.upstreamMs;
     note.overheadMs = overheadMs;
-    writeJson(raw, 200, outcomeHeaders(outcome, overheadMs), bytes);
+    writeJson(raw, 200, headers, bytes);
     options.metrics?.observeOverhead(overheadMs / 1000, false);
   } catch (error) {
     note.errorCode = errorCodeOf(error);
@@ -107,15 +196,17 @@ async function answer(
 async function answerStream(
   app: FastifyInstance,
   options: GatewayServerOptions,
+  group: string,
   body: ChatRequest,
   call: CallOptions,
   raw: ServerResponse,
   note: RequestNote,
   started: number,
+  plan: ChatPlan | null,
 ): Promise<void> {
   let outcome;
   try {
-    outcome = await options.engine.chatStream(body.model, body, call);
+    outcome = await options.engine.chatStream(group, body, call);
   } catch (error) {
     note.errorCode = errorCodeOf(error);
     if (error instanceof LlmuxError) note.attempts = error.attempts.length;
@@ -129,10 +220,17 @@ async function answerStream(
   options.metrics?.observeOverhead(overheadMs / 1000, true);
   const link = { streams: app.llmuxStreams, requestId: call.requestId ?? "", abort: () => outcome.abort() };
   const streamed = outcome;
+  const headers = outcomeHeaders(streamed, overheadMs);
+  const smart = options.smartRouting;
+  if (plan !== null && smart !== undefined) {
+    smart.answered(plan, streamed.deployment.id);
+    smart.tapStream(plan, streamed);
+    Object.assign(headers, plan.headers);
+  }
   await writeSse(
     raw,
     streamed,
-    outcomeHeaders(streamed, overheadMs),
+    headers,
     (end) => {
       note.attempts = streamed.attempts.length;
       note.upstreamMs = streamed.totalUpstreamMs;
