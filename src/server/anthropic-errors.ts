@@ -2,6 +2,7 @@ import type { ServerResponse } from "node:http";
 import {
   AbortedError,
   AllDeploymentsFailedError,
+  GatewayShutdownError,
   LlmuxError,
   StreamInterruptedError,
   type SecretRedactor,
@@ -87,7 +88,8 @@ export function writeAnthropicError(
  * The `error` of an in-band error event after the commit point: an upstream's own error event keeps
  * its message, and its type when it is an Anthropic one (`overloaded_error` makes Claude Code
  * retry); an upstream error event of another dialect (OpenAI's `server_error`) is
- * `overloaded_error`, anything else `api_error`; secrets masked.
+ * `overloaded_error`, so is the gateway shutting down (Claude Code retries it), anything else
+ * `api_error`; secrets masked.
  */
 export function inBandAnthropicError(
   error: unknown,
@@ -106,7 +108,8 @@ export function inBandAnthropicError(
   const type =
     typeof upstreamType === "string" && anthropicErrorTypes.has(upstreamType)
       ? upstreamType
-      : error instanceof StreamInterruptedError && error.reason === "stream_error"
+      : (error instanceof StreamInterruptedError && error.reason === "stream_error") ||
+          error instanceof GatewayShutdownError
         ? "overloaded_error"
         : "api_error";
   return { type, message: redactor.redact(message) };

@@ -86,7 +86,10 @@ export async function writeDialectSse(
   link?: SseStreamLink,
 ): Promise<SseEnd> {
   raw.writeHead(200, { ...sseHeaders, ...headers });
-  const open = link ? link.streams.add(raw, link.requestId, link.abort) : null;
+  // Cut at shutdown with the dialect's own error event.
+  const open = link
+    ? link.streams.add(raw, link.requestId, link.abort, (error) => writer.error(error))
+    : null;
   const sink = new DialectSink(raw, stream, writer, open, link, beforeEnd);
   stream.pipe(sink);
   return sink.ended;

@@ -19,6 +19,8 @@ export interface OpenStream {
   readonly abort: () => void;
   /** The stream was ended by {@link OpenStreams.cutAll}; its writer must not write again. */
   cut: boolean;
+  /** The in-band error event in the stream's dialect (Anthropic, Responses); absent: OpenAI's. */
+  readonly errorEvent?: ((error: unknown) => string) | undefined;
 }
 
 /**
@@ -44,8 +46,13 @@ export class OpenStreams {
   }
 
   /** Registers a stream whose headers are being sent. */
-  add(raw: ServerResponse, requestId: string, abort: () => void): OpenStream {
-    const stream: OpenStream = { raw, requestId, abort, cut: false };
+  add(
+    raw: ServerResponse,
+    requestId: string,
+    abort: () => void,
+    errorEvent?: (error: unknown) => string,
+  ): OpenStream {
+    const stream: OpenStream = { raw, requestId, abort, cut: false, errorEvent };
     this.#open.add(stream);
     return stream;
   }
@@ -66,7 +73,8 @@ export class OpenStreams {
    * stream were handed to its socket (or the socket closed), or after `flushMs` at most.
    */
   cutAll(options: { graceMs?: number; flushMs?: number } = {}): Promise<number> {
-    const event = this.errorEvent(new GatewayShutdownError(options.graceMs));
+    const shutdown = new GatewayShutdownError(options.graceMs);
+    const event = this.errorEvent(shutdown);
     const flushed: Promise<void>[] = [];
     const streams = [...this.#open];
     this.#open.clear();
@@ -81,7 +89,7 @@ export class OpenStreams {
         flushed.push(
           new Promise((resolve) => {
             raw.once("close", resolve);
-            raw.end(event, resolve);
+            raw.end(stream.errorEvent ? this.redactor.redact(stream.errorEvent(shutdown)) : event, resolve);
           }),
         );
       }

@@ -312,6 +312,33 @@ describe("passed through to an Anthropic upstream", () => {
   });
 });
 
+describe("shutdown", () => {
+  it("cuts an open Anthropic stream with an Anthropic error event, a Responses one with response.failed", async () => {
+    stack.sim.addFault({ kind: "no-done", key: KEYS.oa, keepOpen: true });
+    const messages = await post("/v1/messages", {
+      model: "claude-translated",
+      max_tokens: 64,
+      stream: true,
+      messages: [{ role: "user", content: "Hello" }],
+    });
+    const responses = await fetch(`${stack.baseURL}/responses`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${GATEWAY_KEY}` },
+      body: JSON.stringify({ model: "codex", input: "Hello", stream: true, store: false }),
+    });
+    expect(messages.status).toBe(200);
+    expect(responses.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await stack.gateway.app.llmuxStreams.cutAll({ flushMs: 500 })).toBe(2);
+    const cut = parseSse(await messages.text()).at(-1)!;
+    expect(cut.event).toBe("error");
+    expect(cut.data).toMatchObject({ type: "error", error: { type: "overloaded_error" } });
+    const failed = parseSse(await responses.text()).at(-1)!;
+    expect(failed.event).toBe("response.failed");
+    expect(failed.data["response"]).toMatchObject({ status: "failed", error: { code: expect.any(String) } });
+  });
+});
+
 describe("errors, count_tokens and models", () => {
   it("answers an unknown model with 404 not_found_error", async () => {
     const error = await client.messages
