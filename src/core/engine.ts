@@ -4,6 +4,7 @@ import { MemoryStateStore } from "../state/index.js";
 import type {
   ChatRequest,
   ChatResult,
+  ChatStreamResult,
   Clock,
   EmbeddingsRequest,
   EmbeddingsResult,
@@ -27,10 +28,12 @@ import {
   type EmbeddingsOutcome,
   type StreamOutcome,
 } from "./outcomes.js";
-import { StreamRelay } from "./relay/stream-relay.js";
+import { continuationRequest, isPrefillRejection, type SentSoFar } from "./relay/recovery.js";
+import { StreamRelay, type Continuation } from "./relay/stream-relay.js";
 import { Selector } from "./selector.js";
-import { runAttempts, type AttemptRunner, type AttemptWin } from "./session/attempt-loop.js";
+import { PrefillRejected, runAttempts, type AttemptRunner, type AttemptWin } from "./session/attempt-loop.js";
 import type { EngineParts } from "./session/engine-parts.js";
+import type { Attempt } from "./session/attempt.js";
 import { RequestSession, type CallOptions } from "./session/request-session.js";
 import { WaitQueue } from "./wait-queue.js";
 
@@ -90,6 +93,8 @@ export class Engine {
         return queue;
       },
       options: this.options,
+      noPrefill: new Set(),
+      windows: new Map(),
     };
   }
 
@@ -166,14 +171,16 @@ export class Engine {
       estimateRequestTokens(request, this.options.defaultOutputTokens, text),
     );
     const dropUsage = request.stream_options?.include_usage !== true;
+    // Recovery continues an OpenAI-shaped stream; a caller's own dialect passed through is not one.
+    const dialect = call.source?.dialect;
+    const recoverable = dialect === undefined || dialect === "openai";
+    const recover = recoverable
+      ? (sent: SentSoFar, failed: string) => this.#continue(session, request, dropUsage, sent, failed)
+      : null;
     const win = await this.#run(session, async (attempt) => {
-      const { deployment } = attempt;
-      const upstream: ChatRequest = { ...request, model: deployment.model, stream: true };
-      if (deployment.includeUsage && request.stream_options?.include_usage !== true)
-        upstream.stream_options = { ...request.stream_options, include_usage: true };
-      const result = await deployment.target.chatStream(upstream, attempt);
-      attempt.responseHeaders = result.meta.headers;
+      const result = await this.#openStream(attempt, request);
       const relay = new StreamRelay(session, attempt, dropUsage);
+      relay.recover = recover;
       await relay.commit(result);
       return relay;
     });
@@ -181,6 +188,59 @@ export class Engine {
     session.settleTimer(attempt);
     session.observeAnswer(attempt, null);
     return new StreamAnswer(session, attempt, relay);
+  }
+
+  async #openStream(attempt: Attempt, request: ChatRequest): Promise<ChatStreamResult> {
+    const { deployment } = attempt;
+    const upstream: ChatRequest = { ...request, model: deployment.model, stream: true };
+    if (deployment.includeUsage && request.stream_options?.include_usage !== true)
+      upstream.stream_options = { ...request.stream_options, include_usage: true };
+    const result = await deployment.target.chatStream(upstream, attempt);
+    attempt.responseHeaders = result.meta.headers;
+    return result;
+  }
+
+  /**
+   * Mid-stream recovery: the attempt loop again, for a continuation of the text already sent — with
+   * it as an assistant prefill, or (a deployment known to reject prefill) for the whole answer, which
+   * the relay splices. The broken deployment is tried last.
+   */
+  async #continue(
+    session: RequestSession,
+    request: ChatRequest,
+    dropUsage: boolean,
+    sent: SentSoFar,
+    failed: string,
+  ): Promise<Continuation | null> {
+    const { noPrefill } = this.#parts;
+    try {
+      const win = await runAttempts(
+        session,
+        async (attempt) => {
+          const prefill = !noPrefill.has(attempt.deployment.id);
+          let result: ChatStreamResult;
+          try {
+            result = await this.#openStream(attempt, continuationRequest(request, sent.text, prefill));
+          } catch (error) {
+            if (!prefill || !isPrefillRejection(error)) throw error;
+            noPrefill.add(attempt.deployment.id);
+            throw new PrefillRejected(error);
+          }
+          const relay = new StreamRelay(session, attempt, dropUsage);
+          await relay.commit(result);
+          return { relay, prefill };
+        },
+        (exclusions) => {
+          exclusions.excluded.add(failed);
+          if (this.options.retrySameLimit > 0) exclusions.pendingRetry.add(failed);
+        },
+      );
+      session.settleTimer(win.attempt);
+      session.observeAnswer(win.attempt, null);
+      return win.value;
+    } catch {
+      return null;
+    }
   }
 
   /** Embeddings through the group `groupName`. */

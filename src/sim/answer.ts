@@ -1,4 +1,5 @@
 import type { ChatRequest } from "./chat-request.js";
+import { continuePieces } from "./prefill.js";
 
 /** Token usage of an answer, in OpenAI's shape. */
 export interface SimUsage {
@@ -47,14 +48,17 @@ export function answerPieces(model: string, key: string | null, chunks: number):
  *   (required properties, else all; strings are `"Paris"`, numbers 1, booleans true, enums their first
  *   value; type names are case-insensitive), e.g. `{"city":"Paris"}`, split into `chunks` argument fragments.
  *
- * `max_completion_tokens`/`max_tokens` below the piece count keep only that many pieces and finish with
- * `length`. Completion tokens are the number of pieces sent.
+ * `text` (the simulator's `answer` option, as pieces) replaces {@link answerPieces} for text answers. A
+ * text answer to a request ending with an assistant turn that is a prefix of it (a prefill) is the rest
+ * of it. `max_completion_tokens`/`max_tokens` below the piece count keep only that many pieces and
+ * finish with `length`. Completion tokens are the number of pieces sent.
  */
 export function buildAnswer(
   request: ChatRequest,
   key: string | null,
   chunks: number,
   sequence: number,
+  text: readonly string[] | null = null,
 ): Answer {
   let all: string[];
   let toolCall: Answer["toolCall"];
@@ -67,7 +71,7 @@ export function buildAnswer(
     const value = sampleObject(request.json.schema, text) ?? { answer: text };
     all = splitEven(JSON.stringify(value), chunks);
   } else {
-    all = answerPieces(request.model, key, chunks);
+    all = continuePieces(text ?? answerPieces(request.model, key, chunks), request.prefill);
   }
   const capped = request.maxTokens !== undefined && request.maxTokens < all.length;
   const pieces = capped ? all.slice(0, request.maxTokens) : all;

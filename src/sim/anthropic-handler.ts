@@ -13,6 +13,7 @@ import { anthropicLimitUnit } from "./limit-messages.js";
 import { sendShapedJson } from "./shaped-json.js";
 import { shapeEvents, writeEvents } from "./stream-shape.js";
 import type { SimFault } from "./types.js";
+import { endsWithAssistant, prefillRejectedMessage } from "./prefill.js";
 
 /** `req_sim_<n>`: the `request-id` header and the `request_id` of error bodies. */
 function requestId(exchange: Exchange): string {
@@ -82,7 +83,7 @@ function answerOf(context: SimContext, exchange: Exchange, request: ChatRequest,
   if (fault?.kind === "safety") {
     return filteredAnswer(request.model, request.promptTokens, key, context.chunks, fault.afterChunks ?? 2);
   }
-  return buildAnswer(request, key, context.chunks, exchange.sequence);
+  return buildAnswer(request, key, context.chunks, exchange.sequence, context.text);
 }
 
 /**
@@ -95,12 +96,18 @@ function answerOf(context: SimContext, exchange: Exchange, request: ChatRequest,
  */
 export function handleMessages(context: SimContext, exchange: Exchange): void {
   const { record } = exchange;
-  const fault = context.faults.find("anthropic", record.key, record.model);
+  const prefill = endsWithAssistant("anthropic", record.body);
+  const fault = context.faults.find("anthropic", record.key, record.model, prefill);
   if (fault !== undefined && isEarlyFault(fault)) {
     context.faults.consume(fault);
     const id = requestId(exchange);
     const withId = { ...fault, headers: { "request-id": id, ...fault.headers } };
-    applyEarlyFault(exchange, withId, (status) => defaultAnthropicErrorBody(status, id));
+    applyEarlyFault(
+      exchange,
+      withId,
+      (status) => defaultAnthropicErrorBody(status, id),
+      () => anthropicErrorBody("invalid_request_error", prefillRejectedMessage, id),
+    );
     return;
   }
   if (!authorizeAnthropic(context, exchange)) return;

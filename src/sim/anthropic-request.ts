@@ -1,5 +1,6 @@
 /** Reads what the simulator needs from an Anthropic Messages request body. */
 import { estimatePromptTokens, lastUserText, type ChatRequest, type InvalidRequest } from "./chat-request.js";
+import { prefillOf } from "./prefill.js";
 
 type Json = Record<string, unknown>;
 
@@ -34,6 +35,10 @@ export function readMessagesRequest(body: unknown): ChatRequest | InvalidRequest
   if (maxTokens < 1) {
     return { message: "max_tokens: Input should be greater than or equal to 1", param: "max_tokens" };
   }
+  const prefill = prefillOf(messages);
+  if (prefill !== null && /\s$/.test(prefill)) {
+    return { message: "messages: final assistant content cannot end with trailing whitespace", param: null };
+  }
   return {
     model,
     stream: body["stream"] === true,
@@ -42,6 +47,7 @@ export function readMessagesRequest(body: unknown): ChatRequest | InvalidRequest
     maxTokens,
     tool: chooseTool(body, messages),
     json: readJsonFormat(body["output_config"]),
+    prefill,
   };
 }
 

@@ -10,6 +10,7 @@ import { isEarlyFault } from "./faults.js";
 import { admitExchange } from "./admit.js";
 import { openAiLimitHeaders } from "./limit-headers.js";
 import { openAiErrorType, openAiLimitMessage } from "./limit-messages.js";
+import { endsWithAssistant } from "./prefill.js";
 import { errorBody } from "./openai-errors.js";
 
 /**
@@ -21,7 +22,7 @@ import { errorBody } from "./openai-errors.js";
  */
 export function handleChat(context: SimContext, exchange: Exchange): void {
   const { record } = exchange;
-  const fault = context.faults.find("chat", record.key, record.model);
+  const fault = context.faults.find("chat", record.key, record.model, endsWithAssistant("openai", record.body));
   if (fault !== undefined && isEarlyFault(fault)) {
     context.faults.consume(fault);
     applyEarlyFault(exchange, fault);
@@ -62,7 +63,7 @@ export function handleChat(context: SimContext, exchange: Exchange): void {
           context.chunks,
           fault.afterChunks ?? 2,
         )
-      : buildAnswer(request, record.key, context.chunks, exchange.sequence);
+      : buildAnswer(request, record.key, context.chunks, exchange.sequence, context.text);
   const meta: StreamMeta = {
     id: `chatcmpl-sim-${exchange.sequence}`,
     created: Math.floor(context.clock() / 1000),

@@ -1,4 +1,5 @@
 /** Reads what the simulator needs from a chat completion request body. */
+import { prefillOf } from "./prefill.js";
 
 /** The parts of a chat request that shape the simulated answer. */
 export interface ChatRequest {
@@ -13,6 +14,8 @@ export interface ChatRequest {
   tool: { name: string; parameters: unknown } | undefined;
   /** `response_format` asks for JSON: `json_object`, or `json_schema` with its schema. */
   json: { schema: unknown } | undefined;
+  /** The text of a trailing assistant turn (the answer to continue), or null. */
+  prefill: string | null;
 }
 
 /** A request the simulator refuses with 400. */
@@ -55,6 +58,7 @@ export function readChatRequest(body: unknown): ChatRequest | InvalidRequest {
     maxTokens: typeof maxTokens === "number" ? maxTokens : undefined,
     tool: chooseTool(body, messages),
     json: readJsonFormat(body["response_format"]),
+    prefill: prefillOf(messages),
   };
 }
 

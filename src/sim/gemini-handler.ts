@@ -18,6 +18,7 @@ import { sendShapedJson } from "./shaped-json.js";
 import { shapeEvents, writeEvents } from "./stream-shape.js";
 import type { SimFault } from "./types.js";
 import type { GeminiTarget } from "./wire.js";
+import { endsWithAssistant, prefillRejectedMessage } from "./prefill.js";
 
 const JSON_HEADERS = { "content-type": "application/json; charset=UTF-8" };
 
@@ -96,7 +97,7 @@ function answerOf(context: SimContext, exchange: Exchange, request: ChatRequest,
   }
   // A function call is never cut short by maxOutputTokens: its args must stay a whole object.
   const uncapped = request.tool === undefined ? request : { ...request, maxTokens: undefined };
-  return buildAnswer(uncapped, key, context.chunks, exchange.sequence);
+  return buildAnswer(uncapped, key, context.chunks, exchange.sequence, context.text);
 }
 
 /**
@@ -111,13 +112,15 @@ function answerOf(context: SimContext, exchange: Exchange, request: ChatRequest,
 export function handleGenerateContent(context: SimContext, exchange: Exchange, target: GeminiTarget): void {
   const { record } = exchange;
   const stream = target.method === "streamGenerateContent";
-  const fault = context.faults.find("gemini", record.key, target.model);
+  const prefill = endsWithAssistant("gemini", record.body);
+  const fault = context.faults.find("gemini", record.key, target.model, prefill);
   if (fault !== undefined && isEarlyFault(fault)) {
     context.faults.consume(fault);
     const wrap = context.geminiWrapErrorsInArray;
     const defaultBody = (code: number): string =>
       googleErrorBody(defaultGeminiError(code, target.model), wrap);
-    applyEarlyFault(exchange, { ...fault, headers: { ...JSON_HEADERS, ...fault.headers } }, defaultBody);
+    const rejected = (): string => googleErrorBody(invalidArgument(prefillRejectedMessage), wrap);
+    applyEarlyFault(exchange, { ...fault, headers: { ...JSON_HEADERS, ...fault.headers } }, defaultBody, rejected);
     return;
   }
   if (!authorizeGemini(context, exchange)) return;

@@ -1,5 +1,6 @@
 /** Reads what the simulator needs from a Gemini generateContent request body. */
 import { estimatePromptTokens, lastUserText, type ChatRequest, type InvalidRequest } from "./chat-request.js";
+import { prefillOf } from "./prefill.js";
 
 type Json = Record<string, unknown>;
 
@@ -56,6 +57,7 @@ export function readGenerateRequest(
       config["responseMimeType"] === "application/json"
         ? { schema: config["responseJsonSchema"] ?? config["responseSchema"] }
         : undefined,
+    prefill: prefillOf(messages),
   };
 }
 

@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from "node:net";
 import type { SimContext } from "./context.js";
 import type { Exchange } from "./exchange.js";
 import { FaultList } from "./faults.js";
+import { textPieces } from "./prefill.js";
 import { DEFAULT_MODELS, modelsListBody } from "./models.js";
 import { RateLimiter } from "./rate-limiter.js";
 import { route, type RouteInput } from "./router.js";
@@ -47,12 +48,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const models = new Map(Object.entries(options.models ?? {}));
   const context: SimContext = {
     chunks: Math.max(1, Math.floor(options.chunks ?? 5)),
+    text: options.answer === undefined ? null : textPieces(options.answer),
     chunkDelayMs: options.chunkDelayMs ?? 0,
     requireKnownKeys: options.requireKnownKeys ?? false,
     geminiWrapErrorsInArray: options.geminiWrapErrorsInArray ?? false,
     clock,
     models,
-    faults: new FaultList(),
+    faults: new FaultList(clock),
     limiter,
   };
   const modelIds = models.size > 0 ? [...models.keys()] : DEFAULT_MODELS;
@@ -98,7 +100,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     response.once("close", () => {
       if (!response.writableFinished && !exchange.brokenByServer && !closing) record.aborted = true;
     });
-    if (latencyMs > 0) setTimeout(() => route(input, exchange, malformedJson), latencyMs).unref();
+    const delayMs = latencyMs + context.faults.takeDelay(record.key, record.model);
+    if (delayMs > 0) setTimeout(() => route(input, exchange, malformedJson), delayMs).unref();
     else route(input, exchange, malformedJson);
   };
 

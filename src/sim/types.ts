@@ -56,8 +56,14 @@ export interface SimModelOptions {
  *   `finishReason: "SAFETY"` on the last chunk, OpenAI `finish_reason: "content_filter"`, Anthropic
  *   `stop_reason: "refusal"`. Tools and JSON formats are ignored.
  *
- * `status`, `reset` and `hang` apply to chat completions, messages, generateContent and embeddings, the
- * others to chat completions, messages and generateContent only.
+ * - `prefill-rejected`: a request whose conversation ends with an assistant turn (Gemini: a `model` turn),
+ *   i.e. asks to continue an answer, is refused with 400 (OpenAI `invalid_prefill`, Anthropic and Gemini
+ *   `invalid_request_error` / `INVALID_ARGUMENT`, "does not support assistant message prefill"), as newer
+ *   Claude models do; other requests do not match. Acts before authentication, like `status`.
+ * - `slow`: answer normally, but only after `delayMs` (a slow first token; stream and non-stream).
+ *
+ * `status`, `reset`, `hang` and `slow` apply to chat completions, messages, generateContent and
+ * embeddings, the others to chat completions, messages and generateContent only.
  */
 export type SimFaultKind =
   | "status"
@@ -69,7 +75,9 @@ export type SimFaultKind =
   | "no-done"
   | "stream-error"
   | "blocked"
-  | "safety";
+  | "safety"
+  | "prefill-rejected"
+  | "slow";
 
 /**
  * A fault injected into matching requests. Faults are checked in insertion order and the first match wins.
@@ -99,6 +107,10 @@ export interface SimFault {
   afterChunks?: number;
   /** `no-done` faults: keep the response open after the last event instead of ending it. */
   keepOpen?: boolean;
+  /** `slow` faults: the delay before the answer, in ms. Default 1000. */
+  delayMs?: number;
+  /** Apply only for this long (simulator clock ms) after the fault was added, then remove it (a flapping upstream). */
+  forMs?: number;
 }
 
 /** Options of {@link startSimulator}. */
@@ -163,6 +175,13 @@ export interface SimulatorOptions {
   maxRecords?: number;
   /** Wrap every Gemini error body in a one-element array, as the real API sometimes does. Default false. */
   geminiWrapErrorsInArray?: boolean;
+  /**
+   * One answer text for every model and key, instead of the default `"Hello from <model> via key …"`: its
+   * words (each with the whitespace before it) are the pieces, and `chunks` is ignored for text answers.
+   * Either way, a request ending with an assistant turn (a prefill) that is a prefix of the text answer is
+   * answered with the rest of it, as a model continuing its answer does.
+   */
+  answer?: string;
 }
 
 /** One request received by the simulator. */

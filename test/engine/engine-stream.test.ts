@@ -38,10 +38,36 @@ describe("engine: streams and the commit point", () => {
     expect(await collect((await engine.chatStream("g", request)).chunks)).toBe("ok");
   });
 
-  it("after the commit point, a cut stream is a typed error, never a clean end", async () => {
+  it("after the commit point, a cut stream continues on the next deployment with the text as prefill", async () => {
     const a = new FakeTarget("a", [{ stream: [{ content: "partial" }], end: "close" }]);
-    const b = new FakeTarget("b", [{ stream: [{ content: "never" }, { finish: "stop" }] }]);
+    const b = new FakeTarget("b", [{ stream: [{ content: " rest" }, { finish: "stop" }, { done: true }] }]);
     const { engine, events } = engineWith([deployment("a", a), deployment("b", b)]);
+    const outcome = await engine.chatStream("g", request);
+    const ids = new Set<string>();
+    let roles = 0;
+    let text = "";
+    for await (const event of outcome.chunks) {
+      const chunk = JSON.parse(event.data) as {
+        id: string;
+        choices: Array<{ delta: { content?: string; role?: string } }>;
+      };
+      ids.add(chunk.id);
+      if (chunk.choices[0]?.delta.role !== undefined) roles += 1;
+      text += chunk.choices[0]?.delta.content ?? "";
+    }
+    expect(text).toBe("partial rest");
+    expect(ids.size).toBe(1);
+    expect(roles).toBe(1);
+    const messages = (b.calls[0]?.request as { messages: unknown[] }).messages;
+    expect(messages.at(-1)).toEqual({ role: "assistant", content: "partial" });
+    const end = events.find((e) => e.type === "request_end");
+    expect(end).toMatchObject({ outcome: "success", deploymentId: "b" });
+  });
+
+  it("after the commit point, a cut stream that cannot be continued is a typed error, never a clean end", async () => {
+    const a = new FakeTarget("a", [{ stream: [{ content: "partial" }], end: "close" }]);
+    const b = new FakeTarget("b", [{ http: 503 }]);
+    const { engine, events } = engineWith([deployment("a", a), deployment("b", b)], { retrySameLimit: 0 });
     const outcome = await engine.chatStream("g", request);
     let text = "";
     const error = await (async () => {
@@ -53,7 +79,6 @@ describe("engine: streams and the commit point", () => {
     expect(text).toBe("partial");
     expect(error).toBeInstanceOf(StreamInterruptedError);
     expect((error as StreamInterruptedError).reason).toBe("stream_cut");
-    expect(b.calls).toHaveLength(0);
     const end = events.find((e) => e.type === "request_end");
     expect(end).toMatchObject({ outcome: "failure", errorCode: "stream_interrupted" });
   });

@@ -186,18 +186,26 @@ describe("failover through the gateway", () => {
     }
   });
 
-  it("stream cut and stall after the commit point end with an error event, never [DONE]", async () => {
+  it("stream cut and stall after the commit point: the answer is finished (continued with a prefill), then [DONE]", async () => {
     for (const kind of ["cut", "stall"] as const) {
       sim.addFault({ kind, afterChunks: 2, times: 1 });
       const response = await post({ model: "solo", stream: true });
       const { text, events } = await streamText(response);
-      expect(text).toBe("Hello from gpt-4.1 via");
-      expect(events.at(-1)).toMatch(
-        /^data: \{"error":\{"message":".+","type":"server_error","param":null,"code":"stream_interrupted"\}\}$/,
-      );
-      expect(events.join("")).not.toContain("[DONE]");
+      expect(text).toBe("Hello from gpt-4.1 via key a001.");
+      expect(events.at(-1)).toBe("data: [DONE]");
       gateway.engine.resetState();
+      sim.reset();
     }
+  });
+
+  it("a stream that breaks again while being continued ends with an error event, never [DONE]", async () => {
+    sim.addFault({ kind: "cut", afterChunks: 2 });
+    const response = await post({ model: "solo", stream: true });
+    const { events } = await streamText(response);
+    expect(events.at(-1)).toMatch(
+      /^data: \{"error":\{"message":".+","type":"server_error","param":null,"code":"stream_interrupted"\}\}$/,
+    );
+    expect(events.join("")).not.toContain("[DONE]");
   });
 
   it("an in-band error in the read that brought the first content fails over invisibly: nothing had reached the client", async () => {

@@ -13,6 +13,14 @@ import type { Attempt } from "../session/attempt.js";
 import type { RequestSession } from "../session/request-session.js";
 import { pullSource } from "./pull-source.js";
 import { relayState, relayStep, type RelayState } from "./relay-step.js";
+import {
+  chunkText,
+  rewriteChunk,
+  sentSoFar,
+  splice,
+  type ContinuationShape,
+  type SentSoFar,
+} from "./recovery.js";
 import { StreamFailure } from "./stream-failure.js";
 
 /** What goes to the caller at once: chunks, or the bytes they came in (OpenAI-compatible upstreams). */
@@ -37,7 +45,23 @@ export interface OutputSink {
   end(end: RelayEnd): void;
 }
 
-type Phase = "committing" | "committed" | "piping" | "ended";
+type Phase = "committing" | "committed" | "piping" | "recovering" | "ended";
+
+/** A committed continuation of a broken stream, on another deployment (or the same, later). */
+export interface Continuation {
+  relay: StreamRelay;
+  /** True: it continues after the text sent (assistant prefill); false: it regenerates the whole answer. */
+  prefill: boolean;
+}
+
+/**
+ * Starts the continuation of a stream that broke after the commit point (the engine's attempt loop):
+ * resolves once it committed, or null when no deployment could continue it.
+ */
+export type RecoverStream = (sent: SentSoFar, failedDeploymentId: string) => Promise<Continuation | null>;
+
+/** Failures after the commit point that a continuation may repair. */
+const recoverableKinds: ReadonlySet<FailureKind> = new Set(["stream_cut", "stream_stall", "stream_error"]);
 
 /**
  * One stream from its upstream to the caller, pushed: each upstream read goes through the pure
@@ -62,6 +86,19 @@ export class StreamRelay implements BatchSink {
   #paused = false;
   #ending: RelayEnd | null = null;
   readonly #idleMs: number;
+  /**
+   * Set by the engine: continue the answer elsewhere when the stream breaks after the commit point
+   * (null: end with the in-band error). While set, the chunks sent are kept (references only).
+   */
+  recover: RecoverStream | null = null;
+  /** The chunks sent to the caller so far (only while `recover` is set). */
+  #sent: StreamChunkEvent[] = [];
+  /** The continuation after a recovery (its output is rewritten into this stream). */
+  #continuation: StreamRelay | null = null;
+  /** This relay is itself a continuation, or recovered once already (it never recovers again). */
+  #recovered = false;
+  /** The attempt was ended when the recovery started. */
+  #attemptEnded = false;
 
   constructor(
     private readonly session: RequestSession,
@@ -89,7 +126,7 @@ export class StreamRelay implements BatchSink {
   // --- the source's side (BatchSink) ---
 
   batch(events: StreamBatch): void {
-    if (this.#phase === "ended") return;
+    if (this.#phase === "ended" || this.#phase === "recovering") return;
     const result = relayStep(this.state, events);
     this.#malformed(result.malformed);
     const end = result.end;
@@ -106,6 +143,7 @@ export class StreamRelay implements BatchSink {
       this.attempt.release();
       this.attempt.firstTokenHr = performance.now();
       this.#commitBatch = { events: result.out, raw: result.raw };
+      if (this.recover !== null) for (const chunk of result.out) this.#sent.push(chunk);
       if (end?.type === "done") {
         this.#upstreamEnded = true;
         if (result.raw !== null) this.#doneSent = true;
@@ -118,6 +156,7 @@ export class StreamRelay implements BatchSink {
       this.#upstreamEnded = true;
       if (result.raw !== null) this.#doneSent = true;
     }
+    if (this.recover !== null) for (const chunk of result.out) this.#sent.push(chunk);
     if (result.raw !== null || result.out.length > 0) this.#deliver({ events: result.out, raw: result.raw });
     if (end?.type === "done") this.#finish({ type: "success" });
     else if (end?.type === "error")
@@ -132,7 +171,7 @@ export class StreamRelay implements BatchSink {
 
   end(): void {
     this.#upstreamEnded = true;
-    if (this.#phase === "ended") return;
+    if (this.#phase === "ended" || this.#phase === "recovering") return;
     if (this.#phase === "committing") {
       this.#failBeforeCommit(
         new StreamFailure("Upstream stream closed before any content", "stream_cut", null),
@@ -144,7 +183,7 @@ export class StreamRelay implements BatchSink {
   }
 
   error(error: unknown): void {
-    if (this.#phase === "ended") return;
+    if (this.#phase === "ended" || this.#phase === "recovering") return;
     const attempt = this.attempt;
     if (this.#phase === "committing") {
       // Whatever breaks while reading the upstream's answer is the upstream's failure, even when
@@ -184,7 +223,7 @@ export class StreamRelay implements BatchSink {
     this.#waiting = [];
     for (const batch of waiting) this.#write(batch);
     if (this.#phase === "ended") sink.end(this.#ending!);
-    else {
+    else if (this.#phase !== "recovering") {
       this.#phase = "piping";
       this.#armIdle();
     }
@@ -192,6 +231,10 @@ export class StreamRelay implements BatchSink {
 
   /** The caller can take more (after `write` returned false). */
   resume(): void {
+    if (this.#continuation !== null) {
+      this.#continuation.resume();
+      return;
+    }
     if (!this.#paused || this.#phase === "ended") return;
     this.#paused = false;
     this.#source?.resume();
@@ -201,6 +244,14 @@ export class StreamRelay implements BatchSink {
   /** Stops the stream from the caller's side (a `break`, an abort): the upstream is aborted. */
   stop(): void {
     if (this.#phase === "ended") return;
+    if (this.#continuation !== null) {
+      this.#continuation.stop();
+      return;
+    }
+    if (this.#phase === "recovering") {
+      this.#phase = "committed";
+      this.#recovered = true;
+    }
     this.#finish({ type: "aborted", error: new AbortedError("The stream was closed.") });
   }
 
@@ -231,7 +282,7 @@ export class StreamRelay implements BatchSink {
   }
 
   readonly #onIdle = (): void => {
-    if (this.#phase === "ended") return;
+    if (this.#phase === "ended" || this.#phase === "recovering") return;
     if (this.state.finished) {
       this.#finish({ type: "success" });
       return;
@@ -273,9 +324,147 @@ export class StreamRelay implements BatchSink {
       parts.events.emit({ type: "malformed_chunk", deploymentId, requestId, at: parts.clock.now() });
   }
 
+  /**
+   * Mid-stream recovery: after a cut, stall or in-band error past the commit point, when nothing
+   * unrecoverable (a tool call) went out and the engine allows it, this attempt ends as failed and a
+   * continuation on another deployment finishes the answer in this same stream. True when started.
+   */
+  #tryRecover(ending: Ending): boolean {
+    const recover = this.recover;
+    if (
+      recover === null ||
+      this.#recovered ||
+      ending.type !== "failure" ||
+      !recoverableKinds.has(ending.kind)
+    )
+      return false;
+    const { session, attempt } = this;
+    if (session.aborted || session.parts.clock.now() >= session.deadline) return false;
+    const sent = sentSoFar(this.#sent);
+    if (sent.unrecoverable) return false;
+    this.#phase = "recovering";
+    session.parts.deadlines.remove(attempt);
+    attempt.abort(new AbortedError("The stream was closed."));
+    const usage = this.state.usage;
+    const failure = {
+      ...classifyFailure(ending.cause ?? new Error(ending.message), session.parts.clock.now()),
+      kind: ending.kind,
+      message: ending.message,
+    };
+    session.endAttempt(attempt, { failure, usage, afterCommit: true });
+    this.#attemptEnded = true;
+    const before = usage ?? {
+      prompt_tokens: 0,
+      completion_tokens: sent.contentChunks,
+      total_tokens: sent.contentChunks,
+    };
+    recover(sent, attempt.deployment.id).then(
+      (continuation) => {
+        if (continuation === null) this.#giveUp(ending);
+        else
+          this.#follow(continuation, sent, { id: sent.id, created: sent.created, model: sent.model, before });
+      },
+      () => this.#giveUp(ending),
+    );
+    return true;
+  }
+
+  /** Recovery found no continuation: the original in-band error. */
+  #giveUp(ending: Ending): void {
+    if (this.#phase !== "recovering") return;
+    this.#phase = "committed";
+    this.#recovered = true;
+    this.#finishWith(ending);
+  }
+
+  /** Pipes the continuation's output, rewritten into this stream, to the caller. */
+  #follow(continuation: Continuation, sent: SentSoFar, shape: ContinuationShape): void {
+    const relay = continuation.relay;
+    relay.#recovered = true;
+    if (this.#phase !== "recovering") {
+      relay.stop();
+      return;
+    }
+    this.#continuation = relay;
+    const trimmed = sent.text.length - sent.text.trimEnd().length > 0;
+    let spliced = continuation.prefill;
+    let first = continuation.prefill;
+    let fresh = "";
+    let mismatch = false;
+    const mapChunk = (event: StreamChunkEvent): StreamChunkEvent | null => {
+      let text = chunkText(event);
+      if (!spliced) {
+        if (text !== undefined) fresh += text;
+        const joined = splice(sent.text, fresh);
+        if (joined.type === "mismatch" || (joined.type === "wait" && event.finishReason !== null)) {
+          mismatch = true;
+          return null;
+        }
+        if (joined.type === "wait") return null;
+        spliced = true;
+        first = false;
+        text = joined.text;
+      } else if (first && text !== undefined && text !== "") {
+        // The prefill went without its trailing whitespace; the continuation repeats it.
+        first = false;
+        if (trimmed) text = text.trimStart();
+      }
+      const out = rewriteChunk(event, shape, text);
+      if (out !== null && event.finishReason !== null) {
+        const body = out.chunk as unknown as Record<string, unknown>;
+        body["llmux"] = { stitched: true, recovered_from: this.attempt.deployment.id };
+        out.data = JSON.stringify(body);
+      }
+      return out;
+    };
+    relay.pipe({
+      write: (batch) => {
+        const events: StreamChunkEvent[] = [];
+        for (const event of batch.events) {
+          const out = mapChunk(event);
+          if (mismatch) break;
+          if (out !== null) events.push(out);
+        }
+        if (events.length > 0) {
+          if (this.#sink === null) this.#waiting.push({ events, raw: null });
+          else if (!this.#sink.write({ events, raw: null })) return false;
+        }
+        if (mismatch) {
+          this.#continuation = null;
+          relay.stop();
+          this.#phase = "committed";
+          this.#finishWith(
+            this.#failure(
+              "stream_cut",
+              "broke after the answer started, and the regenerated answer on " +
+                `${relay.attempt.deployment.id} did not repeat the text already sent`,
+            ),
+          );
+        }
+        return true;
+      },
+      end: (end) => {
+        if (mismatch) return;
+        this.#continuation = null;
+        this.#phase = "ended";
+        const ending: RelayEnd = end.type === "done" ? { type: "done", doneSent: false } : end;
+        this.#ending = ending;
+        if (this.#sink !== null) this.#sink.end(ending);
+      },
+    });
+  }
+
   /** Ends the stream (once): closes the upstream, ends the attempt and the request, tells the sink. */
   #finish(ending: Ending): void {
+    if (this.#phase === "ended" || this.#phase === "recovering") return;
+    if (this.#tryRecover(ending)) return;
+    this.#finishWith(ending);
+  }
+
+  /** `#finish` without recovery; after a failed recovery the attempt was ended already. */
+  #finishWith(ending: Ending): void {
     if (this.#phase === "ended") return;
+    const attemptEnded = this.#attemptEnded;
     this.#phase = "ended";
     const { session, attempt } = this;
     session.parts.deadlines.remove(attempt);
@@ -300,7 +489,7 @@ export class StreamRelay implements BatchSink {
               kind: ending.kind,
               message: ending.message,
             };
-      session.endAttempt(attempt, { failure, usage, afterCommit: true });
+      if (!attemptEnded) session.endAttempt(attempt, { failure, usage, afterCommit: true });
       session.endRequest(deploymentId, ending.type === "aborted" ? "aborted" : "stream_interrupted");
       end =
         ending.type === "aborted"

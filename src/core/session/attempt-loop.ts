@@ -6,7 +6,25 @@ import type { FailureDecision } from "../policy.js";
 import type { Attempt } from "./attempt.js";
 import { Exclusions } from "./exclusions.js";
 import type { RequestSession } from "./request-session.js";
-import { deadlineError, exhaustedError, joinQueue, waitOrThrow, type WaitState } from "./waiting.js";
+import { deadlineError, exhaustedError, joinQueue, pause, waitOrThrow, type WaitState } from "./waiting.js";
+
+/**
+ * Thrown by an attempt runner when the deployment refused an assistant prefill (learned in
+ * `noPrefill`): the loop tries the same deployment again, which now regenerates without prefill.
+ */
+export class PrefillRejected extends Error {
+  constructor(readonly rejection: unknown) {
+    super("The deployment does not accept an assistant prefill");
+  }
+}
+
+/** Whether another deployment of `deployment`'s tier may still take the request. */
+function tierSiblings(session: RequestSession, exclusions: Exclusions, deployment: Deployment): boolean {
+  for (const other of session.group.deployments)
+    if (other.tier === deployment.tier && other.id !== deployment.id && exclusions.eligible(other))
+      return true;
+  return false;
+}
 
 /** The answer of the attempt that succeeded (its bookkeeping is still open: the caller ends it). */
 export interface AttemptWin<T> {
@@ -22,8 +40,13 @@ export type AttemptRunner<T> = (attempt: Attempt) => Promise<T>;
  * on failure apply the failure policy and fail over — until one answers, the caller's request is
  * bad, or nothing is left. Waits (queue, recovery, a retry's pause) stay within `maxWaitMs`.
  */
-export async function runAttempts<T>(session: RequestSession, run: AttemptRunner<T>): Promise<AttemptWin<T>> {
+export async function runAttempts<T>(
+  session: RequestSession,
+  run: AttemptRunner<T>,
+  prepare?: (exclusions: Exclusions) => void,
+): Promise<AttemptWin<T>> {
   const exclusions = new Exclusions(session);
+  prepare?.(exclusions);
   const wait: WaitState = { ticket: null, since: null };
   try {
     return await loop(session, run, exclusions, wait);
@@ -64,6 +87,18 @@ async function loop<T>(
       continue;
     }
     const deployment = choice.deployment;
+    if (exclusions.waitFor !== null) {
+      // Same tier first: a 429 whose Retry-After ends within the wait budget is waited for.
+      const { tier, until } = exclusions.waitFor;
+      exclusions.waitFor = null;
+      const waited = wait.since === null ? 0 : now - wait.since;
+      const budget = Math.min(options.maxWaitMs - waited, session.deadline - now);
+      if (deployment.tier > tier && until - now <= budget) {
+        wait.since ??= now;
+        await pause(clock, Math.max(1, until - now), session);
+        continue;
+      }
+    }
     const taken = await parts.capacity.take(deployment, now, session.requestTokens(deployment));
     if ("retryAt" in taken) {
       exclusions.full.set(deployment.id, taken.retryAt);
@@ -84,11 +119,28 @@ async function loop<T>(
       const value = await attempt.guard(run(attempt));
       return { value, attempt };
     } catch (thrown) {
+      if (thrown instanceof PrefillRejected && !attempt.aborted) {
+        // Learned; the same deployment is asked again, now for the whole answer.
+        attempt.abort(thrown);
+        const failure = classifyFailure(thrown.rejection, clock.now());
+        session.endAttempt(attempt, { failure, usage: null, afterCommit: false });
+        continue;
+      }
       const error = attempt.aborted ? attempt.reason : thrown;
       attempt.abort(error);
       const failure = classifyFailure(error, clock.now());
       const decision = session.endAttempt(attempt, { failure, usage: null, afterCommit: false });
       handleFailure(session, exclusions, deployment, failure, decision);
+      if (exclusions.retryNow !== null) {
+        // A one-off failure on the tier's only deployment: one retry there before failing over.
+        const id = exclusions.retryNow;
+        exclusions.retryNow = null;
+        if (options.retrySameDelayMs < session.deadline - clock.now()) {
+          await pause(clock, options.retrySameDelayMs, session);
+          exclusions.excluded.delete(id);
+          exclusions.pendingRetry.delete(id);
+        }
+      }
     }
   }
 }
@@ -116,7 +168,9 @@ function handleFailure(
         cause: failure.cause,
       });
     case "larger_context": {
-      const window = deployment.contextWindow ?? 0;
+      const learned = contextWindowOf(failure.message);
+      if (learned !== null) session.parts.windows.set(deployment.id, learned);
+      const window = deployment.contextWindow ?? learned ?? 0;
       exclusions.minContextWindow = Math.max(exclusions.minContextWindow ?? 0, window);
       exclusions.contextModels.add(deployment.model);
       exclusions.contextFailure = failure;
@@ -125,15 +179,32 @@ function handleFailure(
     }
     case "failover": {
       if (failure.kind === "unsupported") exclusions.unsupportedFailure = failure;
-      if (decision.cooldown && decision.disable === null && !decision.retrySame && !decision.circuitFailure)
+      if (decision.cooldown && decision.disable === null && !decision.retrySame && !decision.circuitFailure) {
+        if (decision.cooldown.fromProvider && failure.kind === "rate_limited")
+          exclusions.waitFor = {
+            tier: deployment.tier,
+            until: session.parts.clock.now() + decision.cooldown.ms + 1,
+          };
         return;
+      }
       const used = exclusions.retries.get(deployment.id) ?? 0;
       if (decision.retrySame && used < session.parts.options.retrySameLimit) {
         exclusions.retries.set(deployment.id, used + 1);
         exclusions.pendingRetry.add(deployment.id);
+        if (decision.cooldown === null && !tierSiblings(session, exclusions, deployment))
+          exclusions.retryNow = deployment.id;
       }
       exclusions.excluded.add(deployment.id);
       return;
     }
   }
+}
+
+/** The window in a context-length error ("maximum context length is 8192 tokens"), or null. */
+export function contextWindowOf(message: string): number | null {
+  const match =
+    /(?:maximum context length|context window|context length)[^0-9]{0,40}?(\d[\d,]*)\s*tokens/i.exec(message);
+  if (match === null) return null;
+  const value = Number(match[1]!.replace(/,/g, ""));
+  return Number.isFinite(value) && value > 0 ? value : null;
 }

@@ -22,4 +22,8 @@ export interface EngineParts {
   readonly deadlines: Deadlines;
   /** The fair wait queue of a group. */
   readonly queueFor: (group: string) => WaitQueue;
+  /** Deployments learned to reject an assistant prefill (400): a recovery regenerates there instead. */
+  readonly noPrefill: Set<string>;
+  /** Context windows learned from context-length errors, by deployment id. */
+  readonly windows: Map<string, number>;
 }

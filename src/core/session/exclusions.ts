@@ -20,6 +20,10 @@ export class Exclusions {
   lastFailure: Failure | null = null;
   /** Deployments whose capacity is used up, with when it frees (checked against the clock). */
   readonly full = new Map<string, number>();
+  /** A tier told to wait (429 with Retry-After within the wait budget): lower tiers wait until then. */
+  waitFor: { tier: number; until: number } | null = null;
+  /** A deployment to retry at once after a short pause (a one-off failure on its tier's only deployment). */
+  retryNow: string | null = null;
 
   constructor(private readonly session: RequestSession) {}
 
@@ -34,9 +38,15 @@ export class Exclusions {
       this.full.set(deployment.id, blocked);
       return false;
     }
+    if (parts.windows.size > 0) {
+      // A window learned from an earlier context-length error: long prompts go elsewhere up front.
+      const window = parts.windows.get(deployment.id);
+      if (window !== undefined && this.session.requestTokens(deployment) > window) return false;
+    }
     if (this.minContextWindow === null) return true;
     if (this.contextModels.has(deployment.model)) return false;
-    return deployment.contextWindow !== null && deployment.contextWindow > this.minContextWindow;
+    const window = deployment.contextWindow ?? parts.windows.get(deployment.id) ?? null;
+    return window === null || window > this.minContextWindow;
   };
 
   /** When the first full deployment frees, or null. */
