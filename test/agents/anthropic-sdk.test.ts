@@ -295,6 +295,21 @@ describe("passed through to an Anthropic upstream", () => {
     expect(tried.every((request) => request.status === 529)).toBe(true);
   });
 
+  it("answers 429 rate_limit_error with retry-after when every key is rate limited", async () => {
+    stack.sim.addFault({ kind: "status", status: 429, key: KEYS.an1, headers: { "retry-after": "30" } });
+    stack.sim.addFault({ kind: "status", status: 429, key: KEYS.an2, headers: { "retry-after": "30" } });
+    const response = await post("/v1/messages", {
+      model: "claude-pass",
+      max_tokens: 16,
+      messages: [{ role: "user", content: "Hello" }],
+    });
+    expect(response.status).toBe(429);
+    expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+    const body = (await response.json()) as Json;
+    validateAnthropic("ErrorResponse", body);
+    expect(body).toMatchObject({ type: "error", error: { type: "rate_limit_error" } });
+  });
+
   it("fails over from an Anthropic deployment to an OpenAI-compatible one and translates that answer", async () => {
     stack.sim.addFault({ kind: "status", status: 529, key: KEYS.an1, times: 1 });
     const events = await streamEvents({
