@@ -1,5 +1,6 @@
 import { redactSecrets, SecretRedactor } from "../errors/index.js";
 import type { DeploymentSpec, GroupSpec, ProviderInstanceSpec } from "../types/index.js";
+import { formatSmartRouting } from "./routing-format.js";
 import type { GatewayConfig } from "./types.js";
 
 /** A URL without credentials: the password becomes `***` and secret-looking query values are masked. */
@@ -85,6 +86,7 @@ function formatSettings(config: GatewayConfig): string[] {
  */
 export function formatPlan(config: GatewayConfig): string {
   const lines = formatSettings(config);
+  lines.push(...formatSmartRouting(config.smart));
   lines.push("", `Groups (${config.groups.length}):`);
   if (config.groups.length === 0) lines.push("  (none)");
   for (const group of config.groups) lines.push(...formatGroup(group));

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RunningGateway } from "../../src/cli/gateway.js";
 import { parseConfig } from "../../src/config/index.js";
+import { formatPlan } from "../../src/config/format-plan.js";
 import { startSimulator, type Simulator } from "../../src/sim/index.js";
 import { chat, gatewayFromYaml } from "./helpers.js";
 
@@ -198,5 +199,10 @@ models:
       ["routes[2]", "cheap"],
     ]);
     expect(config.smart?.intentHeaders).toBe(true);
+    // llmux check prints them, in order.
+    const plan = formatPlan(config);
+    expect(plan).toContain("Cache: on by default (coder off), TTL 10 min");
+    expect(plan).toContain("Affinity: on, TTL 5 min");
+    expect(plan).toMatch(/Routes \(3, first match wins\):\n  1\. model auto, intent code_gen → coder\n  2\. model auto, prompt ≥ 20000 tokens → long\n  3\. model auto → cheap/);
   });
 });
