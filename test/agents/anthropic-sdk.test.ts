@@ -457,6 +457,7 @@ describe("errors, count_tokens and models", () => {
       "claude-translated",
       "claude-pass",
       "codex",
+      "codex-reasoning",
       "claude-gemini",
       "mixed",
       "claude-sonnet-4-5",

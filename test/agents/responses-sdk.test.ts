@@ -101,7 +101,9 @@ describe("Codex turns translated to a chat upstream", () => {
       "shell",
       "apply_patch",
     ]);
-    expect(sent).toMatchObject({ reasoning_effort: "medium", parallel_tool_calls: false, stream: true });
+    expect(sent).toMatchObject({ parallel_tool_calls: false, stream: true, prompt_cache_key: "session-1" });
+    // `reasoning.effort` goes upstream only to reasoning models (sim-chat is not one).
+    expect(sent["reasoning_effort"]).toBeUndefined();
     expect(sent["store"]).toBeUndefined();
 
     const callId = String(call!["call_id"]);
@@ -128,6 +130,17 @@ describe("Codex turns translated to a chat upstream", () => {
       },
       { role: "tool", tool_call_id: callId, content: "LLMUX-OUTPUT-1" },
     ]);
+  });
+
+  it("sends reasoning.effort as reasoning_effort to a reasoning model", async () => {
+    const answer = await client.responses.create({
+      model: "codex-reasoning",
+      input: "Hello",
+      reasoning: { effort: "high" },
+      store: false,
+    });
+    expect(answer.output_text).toBe("Hello from o4-mini via key oa01.");
+    expect(stack.proxy.bodies[0]).toMatchObject({ model: "o4-mini", reasoning_effort: "high" });
   });
 
   it("fails over from a 429 key and says so in the headers", async () => {

@@ -7,6 +7,7 @@
  * - `claude-pass` (alias `claude-opus-4-8`): Anthropic deployments `an1/claude-sim` then
  *   `an2/claude-sim` (keys `sk-ant-sim-an01`, `sk-ant-sim-an02`): Anthropic callers pass through;
  * - `codex` (alias `gpt-5-codex`): `oa/sim-chat` then `ob/sim-chat`, for Responses callers;
+ * - `codex-reasoning`: `oa/o4-mini` (a reasoning model name: `reasoning_effort` goes upstream);
  * - `claude-gemini`: `gm/gemini-sim` (key `ge-key-sim-gm01`), Gemini's generateContent;
  * - `mixed`: `an1/claude-sim` then `oa/sim-chat` (a failover across dialects).
  */
@@ -46,7 +47,7 @@ export async function startAgentStack(
   const sim = await startSimulator({
     keys: { [KEYS.oa]: {}, [KEYS.ob]: {}, [KEYS.an1]: {}, [KEYS.an2]: {}, [KEYS.gm]: {} },
     requireKnownKeys: true,
-    models: { "sim-chat": {}, "claude-sim": {}, "gemini-sim": {} },
+    models: { "sim-chat": {}, "o4-mini": {}, "claude-sim": {}, "gemini-sim": {} },
     chunkDelayMs: 1,
     ...options.sim,
   });
@@ -80,6 +81,12 @@ export async function startAgentStack(
         automatic: false,
         aliases: ["gpt-5-codex"],
         deployments: [spec("oa", "sim-chat"), spec("ob", "sim-chat")],
+      },
+      {
+        name: "codex-reasoning",
+        strategy: "priority",
+        automatic: false,
+        deployments: [spec("oa", "o4-mini")],
       },
       {
         name: "claude-gemini",

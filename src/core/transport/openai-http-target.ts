@@ -6,6 +6,7 @@ import {
   openAIRequestBody,
   scanOpenAIStreamData,
   scanUsage,
+  withoutUnsupportedReasoning,
 } from "../../providers/openai/index.js";
 import type { ProviderPreset } from "../../providers/presets.js";
 import type {
@@ -98,6 +99,13 @@ export class OpenAIHttpTarget implements Target {
   #fail = (status: number, headers: HeaderMap, text: string): unknown =>
     httpErrorFrom(status, headers, text, this.provider);
 
+  /** A chat body: tool call ids fitted; a translated caller's `reasoning_effort` only for reasoning models. */
+  #chatBody(request: ChatRequest, options: AttemptOptions): ChatRequest {
+    const dialect = options.source?.dialect;
+    const translated = dialect !== undefined && dialect !== "openai";
+    return fitToolCallIds(translated ? withoutUnsupportedReasoning(request) : request);
+  }
+
   #send(
     endpoint: Endpoint,
     request: ChatRequest | EmbeddingsRequest,
@@ -106,7 +114,8 @@ export class OpenAIHttpTarget implements Target {
   ): Promise<UpstreamResponse> {
     const base = stream ? this.#streamHeaders : this.#headers;
     const headers = options.headers ? { ...base, ...options.headers } : base;
-    const fitted = endpoint === "chat/completions" ? fitToolCallIds(request as ChatRequest) : request;
+    const fitted =
+      endpoint === "chat/completions" ? this.#chatBody(request as ChatRequest, options) : request;
     let body: string;
     try {
       body = openAIRequestBody(fitted, options.source);

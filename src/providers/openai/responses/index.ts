@@ -19,3 +19,4 @@ export {
 export { createWrappedInputDecoder, unwrapCustomInput, type WrappedInputDecoder } from "./custom-input.js";
 export { responsesHistory } from "./history.js";
 export { dropUnreplayableReasoning } from "./passthrough.js";
+export { takesReasoningEffort, withoutUnsupportedReasoning } from "./reasoning-models.js";
