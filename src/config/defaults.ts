@@ -1,3 +1,4 @@
+import { noSpendConfig } from "./compile-spend.js";
 import type { GatewayConfig } from "./types.js";
 
 /** 32 MiB: room for a few base64 images in one chat request. */
@@ -40,5 +41,6 @@ export function defaultConfig(env: Record<string, string | undefined>): GatewayC
     groups: [],
     state: { redis: redisUrl ? { url: redisUrl, prefix: defaultRedisPrefix } : null },
     logging: { level: "info", format: "json" },
+    spend: noSpendConfig(),
   };
 }

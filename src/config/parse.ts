@@ -3,6 +3,7 @@ import { LineCounter, parseDocument, type Document } from "yaml";
 import { warnUnusedProviders, compileProviders } from "./compile-providers.js";
 import { compileGroups } from "./compile-groups.js";
 import { compileSettings } from "./compile-settings.js";
+import { compileSpend } from "./compile-spend.js";
 import { compileSmartRouting } from "./routing-compile.js";
 import { newContext, type CompileContext, type OriginDraft } from "./context.js";
 import { ConfigError, formatIssue, formatPath, type PathIssue } from "./errors.js";
@@ -46,7 +47,7 @@ function validate(
 }
 
 /** Validates and compiles a parsed tree into the gateway config. */
-function compile(tree: Record<string, unknown>, context: CompileContext): GatewayConfig {
+function compile(tree: Record<string, unknown>, context: CompileContext, file: string): GatewayConfig {
   const { raw, failed } = validate(tree, context);
   const settings = compileSettings(raw, context);
   const providers = failed.has("providers") ? null : compileProviders(raw.providers, context);
@@ -62,8 +63,10 @@ function compile(tree: Record<string, unknown>, context: CompileContext): Gatewa
       at: "key",
     });
   }
-  const smart = compileSmartRouting(raw, providers && !failed.has("models") ? groups : null, context);
-  return { ...settings, providers: providers?.instances ?? [], groups, smart };
+  const known = providers && !failed.has("models") ? groups : null;
+  const spend = compileSpend(raw, known, file, context);
+  const smart = compileSmartRouting(raw, known, context);
+  return { ...settings, providers: providers?.instances ?? [], groups, spend, smart };
 }
 
 function deepFreeze<T>(value: T): T {
@@ -135,7 +138,7 @@ export function parseConfig(
   }
   const { value, unset } = interpolateTree(tree, env);
   const context = newContext(env, unset);
-  const config = compile(value as Record<string, unknown>, context);
+  const config = compile(value as Record<string, unknown>, context, file);
   const place = placer(document, lineCounter, file, context);
   if (context.issues.length > 0) throw new ConfigError(context.issues.map(place).sort(byPlace));
   const yamlWarnings = document.warnings.map((warning) => syntaxIssue(warning, text, lineCounter, file));

@@ -16,12 +16,9 @@ import {
   text,
 } from "./schema-fields.js";
 import { cacheSchema, routesSchema, smartRoutingFields } from "./routing-schema.js";
-import {
-  circuitSettings,
-  cooldownSettings,
-  engineSettings,
-} from "../core/engine-settings.js";
+import { circuitSettings, cooldownSettings, engineSettings } from "../core/engine-settings.js";
 import { settingFields } from "./setting-fields.js";
+import { budgetsSchema, keysSchema, priceSchema, pricingSchema } from "./spend-schema.js";
 
 /*
  * The file format, section by section, as written in YAML (snake_case). Each section is checked on
@@ -40,12 +37,7 @@ const serverSchema = strictObject({
       public_metrics: optional(boolean),
     }),
   ),
-  rate_limit: optional(
-    strictObject({
-      per_key_rpm: optional(integer(0)),
-      per_ip_rpm: optional(integer(0)),
-    }),
-  ),
+  rate_limit: optional(strictObject({ per_key_rpm: optional(integer(0)), per_ip_rpm: optional(integer(0)) })),
   shutdown_grace_ms: optional(durationMs),
   /** Deepest JSON nesting accepted in a request body. */
   max_json_depth: optional(integer(1)),
@@ -53,6 +45,8 @@ const serverSchema = strictObject({
   body_timeout_ms: optional(durationMs),
   /** Longest time to receive a whole request body; 0 = none. */
   request_read_timeout_ms: optional(durationMs),
+  /** Protects `/admin/*` (virtual keys, spend reports); unset = no admin API. */
+  admin_key: optional(z.string()),
 });
 
 const routingSchema = strictObject({
@@ -78,6 +72,8 @@ const deploymentSettings = {
   first_token_timeout_ms: optional(durationMs),
   stream_idle_timeout_ms: optional(durationMs),
   include_usage: optional(boolean),
+  /** USD per 1M tokens, instead of the bundled price table. */
+  price: optional(priceSchema),
 };
 
 const providerSchema = strictObject({
@@ -108,9 +104,7 @@ const providerSchema = strictObject({
 
 const deploymentShorthand = z
   .string()
-  .regex(/^[^/\s]+\/\S/, {
-    message: 'expected "<provider id>/<model>", e.g. "openai-1/gpt-4.1"',
-  });
+  .regex(/^[^/\s]+\/\S/, { message: 'expected "<provider id>/<model>", e.g. "openai-1/gpt-4.1"' });
 
 const deploymentObject = strictObject({
   provider: text,
@@ -129,9 +123,7 @@ const groupSchema = z.preprocess(
     aliases: optional(z.array(text)),
     deployments: optional(z.array(deploymentRef)),
     /** Each entry is one more tier: a deployment, or a list of deployments sharing the tier. */
-    fallbacks: optional(
-      z.array(z.union([deploymentRef, z.array(deploymentRef)])),
-    ),
+    fallbacks: optional(z.array(z.union([deploymentRef, z.array(deploymentRef)]))),
     tiers: optional(z.array(z.array(deploymentRef))),
     /** Response cache for this group (default: `cache.enabled`). */
     cache: optional(boolean),
@@ -145,18 +137,12 @@ const stateSchema = strictObject({
       prefix: optional(text),
     }),
   ),
+  /** The SQLite file of virtual keys and spend (default `llmux-spend.db` in the working directory). */
+  spend_db: optional(text),
 });
 
 /** Log levels pino knows. */
-export const logLevels = [
-  "trace",
-  "debug",
-  "info",
-  "warn",
-  "error",
-  "fatal",
-  "silent",
-] as const;
+export const logLevels = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 
 /** How log lines are written: JSON lines, or human-readable (pino-pretty). */
 export const logFormats = ["json", "pretty"] as const;
@@ -178,6 +164,9 @@ export const sectionSchemas = {
   logging: optional(loggingSchema),
   cache: optional(cacheSchema),
   routes: optional(routesSchema),
+  pricing: optional(pricingSchema),
+  budgets: optional(budgetsSchema),
+  keys: optional(keysSchema),
 };
 
 export type RawServer = z.output<typeof serverSchema>;
@@ -199,4 +188,7 @@ export interface RawConfig {
   logging?: RawLogging | undefined;
   cache?: z.output<typeof cacheSchema> | undefined;
   routes?: z.output<typeof routesSchema> | undefined;
+  pricing?: z.output<typeof pricingSchema> | undefined;
+  budgets?: z.output<typeof budgetsSchema> | undefined;
+  keys?: z.output<typeof keysSchema> | undefined;
 }

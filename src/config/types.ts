@@ -7,6 +7,7 @@ import type {
 import type { SmartRoutingSettings } from "../core/routing/index.js";
 import type { GroupSpec, ProviderInstanceSpec } from "../types/index.js";
 import type { SettingSources } from "./sources.js";
+import type { GatewaySpendConfig } from "./spend-types.js";
 
 /** How log lines are written: JSON lines (for log collectors) or human-readable (pino-pretty). */
 export type LogFormat = "json" | "pretty";
@@ -59,6 +60,8 @@ export interface GatewayConfig {
   state: { redis: { url: string; prefix: string } | null };
   /** `level`: pino's; `format`: JSON lines or human-readable. */
   logging: { level: string; format: LogFormat };
+  /** Prices, budgets, virtual keys and the admin key (`pricing`, `budgets`, `keys`, `server.admin_key`). */
+  spend: GatewaySpendConfig;
   /** Response cache, route rules, intent headers, prompt-cache affinity (`cache`, `routes`, `routing.*`). */
   smart?: SmartRoutingSettings;
 }

@@ -1,8 +1,10 @@
 import { LlmuxError, type ErrorCode } from "./llmux-error.js";
 
 /** Codes of the spend errors (what the caller reads in `error.code` of the body). */
-export type SpendErrorCode =
-  "insufficient_budget" | "budget_exhausted" | "key_rate_limited" | "model_not_allowed" | "invalid_api_key";
+export type SpendErrorCode = Extract<
+  ErrorCode,
+  "insufficient_budget" | "budget_exhausted" | "key_rate_limited" | "model_not_allowed" | "invalid_api_key"
+>;
 
 /**
  * The body of a spend error, ModelMuxer's shape: `{error: {message, type, code, details}}`
@@ -10,14 +12,6 @@ export type SpendErrorCode =
  */
 export interface SpendErrorBody {
   error: { message: string; type: string; code: SpendErrorCode; details: Record<string, unknown> };
-}
-
-/**
- * `ErrorCode` (llmux-error.ts) does not list the spend codes yet; they are `ErrorCode`s of this
- * file until it does. The cast widens nothing at run time: `code` is the string above.
- */
-function asErrorCode(code: SpendErrorCode): ErrorCode {
-  return code as string as ErrorCode;
 }
 
 function money(usd: number): string {
@@ -39,7 +33,7 @@ export abstract class SpendError extends LlmuxError {
     body: { type: string; details: Record<string, unknown> },
     options: { retryAfterMs?: number | null; headers?: Record<string, string> } = {},
   ) {
-    super(asErrorCode(code), message, {
+    super(code, message, {
       status,
       retryable: options.retryAfterMs !== undefined && options.retryAfterMs !== null,
       retryAfterMs: options.retryAfterMs ?? null,

@@ -17,7 +17,13 @@ export type ErrorCode =
   | "model_not_found"
   | "no_deployments"
   | "config_invalid"
-  | "gateway_shutdown";
+  | "gateway_shutdown"
+  // Spend control (budget-errors.ts):
+  | "insufficient_budget"
+  | "budget_exhausted"
+  | "key_rate_limited"
+  | "model_not_allowed"
+  | "invalid_api_key";
 
 /** Fields every llmux error can carry. */
 export interface LlmuxErrorInit {

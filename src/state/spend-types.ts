@@ -4,8 +4,10 @@
  * spend service computes the period window and the estimate and hands them in.
  */
 
-/** How often a key's budget resets: every 1, 7 or 30 days from the start of its first day (UTC), or each calendar month (UTC). */
-export type BudgetPeriod = "1d" | "7d" | "30d" | "1mo";
+import type { BudgetPeriod } from "../types/index.js";
+
+/** How often a key's budget resets (see `src/types/spend.ts`). */
+export type { BudgetPeriod };
 
 /** A virtual (gateway) key. Its secret is never stored: only its SHA-256. */
 export interface VirtualKeyRecord {

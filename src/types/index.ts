@@ -7,3 +7,4 @@ export type * from "./target.js";
 export type * from "./events.js";
 export type * from "./state.js";
 export * from "./providers.js";
+export * from "./spend.js";

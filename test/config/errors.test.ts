@@ -97,7 +97,7 @@ describe("config errors: file, line, column, field path, message", () => {
   it("lists the allowed fields when nothing is close", () => {
     const text = "providers:\n  - id: groq-1\n    type: groq\n    api_key: k\n    colour: blue\n";
     expect(issuesOf(parse(text))[0]?.message).toBe(
-      'unknown field "colour"; allowed: id, type, api_key, base_url, headers, models, priority, api_version, deployments, quota_group, drop_unsupported_betas, rpm, tpm, rpd, context_window, first_token_timeout_ms, stream_idle_timeout_ms, include_usage',
+      'unknown field "colour"; allowed: id, type, api_key, base_url, headers, models, priority, api_version, deployments, quota_group, drop_unsupported_betas, rpm, tpm, rpd, context_window, first_token_timeout_ms, stream_idle_timeout_ms, include_usage, price',
     );
   });
 
@@ -290,7 +290,8 @@ logging:
         line: 1,
         column: 1,
         path: "",
-        message: "the file must be a map of sections (server, routing, providers, models, state, logging)",
+        message:
+          "the file must be a map of sections (server, routing, providers, models, state, logging, pricing, budgets, keys)",
       },
     ]);
   });

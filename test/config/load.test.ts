@@ -63,6 +63,15 @@ describe("defaultConfig", () => {
       groups: [],
       state: { redis: null },
       logging: { level: "info", format: "json" },
+      spend: {
+        adminKey: null,
+        pricingFile: null,
+        maxUsdPerRequest: null,
+        groupMaxUsdPerRequest: {},
+        downRouteTo: {},
+        keys: [],
+        database: "llmux-spend.db",
+      },
     });
   });
 

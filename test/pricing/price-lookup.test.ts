@@ -53,7 +53,9 @@ describe("the bundled price table (@pydantic/genai-prices)", () => {
     ["deepseek", "deepseek-chat", "deepseek/deepseek-chat", 0.27, 1.1, 0.07, null],
   ];
   it.each(cases)("%s %s → %s", (type, model, entry, input, output, cachedInput, note) => {
-    const match = new Pricing({ table }).priceOf(type, model);
+    // 10:00 UTC: DeepSeek's off-peak discount (16:30-00:30 UTC) does not apply.
+    const now = () => new Date("2026-06-01T10:00:00Z");
+    const match = new Pricing({ table, now }).priceOf(type, model);
     expect(match?.source).toEqual({ kind: "table", table: table.name, entry, note });
     expect(match?.price).toMatchObject({ input, output, cachedInput });
   });

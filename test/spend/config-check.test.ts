@@ -23,6 +23,7 @@ describe("checkSpendConfig", () => {
       pricingFile: "./prices.json",
       maxUsdPerRequest: 0.08,
       groupMaxUsdPerRequest: { cheap: 0.01 },
+      downRouteTo: {},
       keys: [
         {
           name: "team-a",

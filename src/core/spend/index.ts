@@ -31,5 +31,5 @@ export {
   checkPriceOverride,
   maxUsdPerRequestOf,
   minimumKeyLength,
-} from "./config-check.js";
-export type * from "./config-types.js";
+} from "../../config/spend-check.js";
+export type * from "../../config/spend-types.js";

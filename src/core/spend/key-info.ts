@@ -1,6 +1,6 @@
 import { nanoToUsd, usdToNano } from "../../providers/pricing/index.js";
 import type { BudgetPeriod, VirtualKeyRecord } from "../../state/spend-types.js";
-import type { VirtualKeySettings } from "./config-types.js";
+import type { VirtualKeySettings } from "../../config/spend-types.js";
 import { budgetSpan, periodAnchor, type BudgetSpan } from "./periods.js";
 import { hashKey, keyHint } from "./virtual-keys.js";
 

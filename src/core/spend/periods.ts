@@ -1,7 +1,6 @@
-import type { BudgetPeriod } from "../../state/spend-types.js";
+import type { BudgetPeriod } from "../../types/index.js";
 
-/** Every budget period a key may have. */
-export const budgetPeriods: readonly BudgetPeriod[] = ["1d", "7d", "30d", "1mo"];
+export { budgetPeriods } from "../../types/index.js";
 
 const dayMs = 86_400_000;
 const lengths: Record<Exclude<BudgetPeriod, "1mo">, number> = {

@@ -8,8 +8,8 @@ import {
 } from "../../errors/index.js";
 import { nanoToUsd, usdToNano } from "../../providers/pricing/index.js";
 import type { SpendDimension, SpendStore, VirtualKeyRecord } from "../../state/spend-types.js";
-import { checkVirtualKey } from "./config-check.js";
-import type { VirtualKeyInput, VirtualKeySettings } from "./config-types.js";
+import { checkVirtualKey } from "../../config/spend-check.js";
+import type { VirtualKeyInput, VirtualKeySettings } from "../../config/spend-types.js";
 import { keyInfo, recordOf, spanOf, type KeyInfo } from "./key-info.js";
 import type { BudgetSpan } from "./periods.js";
 import { configKeyId, generateKey, generateKeyId, hashKey } from "./virtual-keys.js";

@@ -28,5 +28,4 @@ export function configKeyId(name: string): string {
   return `cfg:${name}`;
 }
 
-/** Key names: 1 to 64 letters, digits, `.`, `_`, `-`, `@` or `:` (they appear in ids, URLs and reports). */
-export const keyNamePattern = /^[A-Za-z0-9._@:-]{1,64}$/;
+export { keyNamePattern } from "../../types/index.js";

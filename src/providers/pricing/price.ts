@@ -1,3 +1,5 @@
+import type { PriceOverride } from "../../types/index.js";
+
 /**
  * What a deployment costs, in USD per million tokens. Pure data: the bundled table, a price file and
  * the config's overrides all become this one shape.
@@ -39,15 +41,8 @@ export interface PriceMatch {
   source: PriceSource;
 }
 
-/**
- * A price override as written in the config (`price:` on a deployment or a provider instance).
- * `cached_input_per_1m_usd` defaults to the input rate (no cache discount assumed).
- */
-export interface PriceOverride {
-  input_per_1m_usd: number;
-  output_per_1m_usd: number;
-  cached_input_per_1m_usd?: number;
-}
+/** A price override as written in the config (see `PriceOverride` in `src/types/spend.ts`). */
+export type { PriceOverride };
 
 /** A flat price (no tiers); cached input and cache writes default to the input rate. */
 export function flatPrice(rates: {

@@ -1,5 +1,4 @@
-import { budgetPeriods } from "./periods.js";
-import { keyNamePattern } from "./virtual-keys.js";
+import { budgetPeriods, keyNamePattern } from "../types/index.js";
 import type {
   BudgetsInput,
   PriceOverrideInput,
@@ -8,7 +7,7 @@ import type {
   SpendSettings,
   VirtualKeyInput,
   VirtualKeySettings,
-} from "./config-types.js";
+} from "./spend-types.js";
 
 /** Shortest accepted secret for virtual keys and the admin key (shorter ones are guessable and escape redaction). */
 export const minimumKeyLength = 16;
@@ -127,30 +126,42 @@ export function checkVirtualKey(
 
 function checkBudgets(
   input: BudgetsInput | undefined,
-  groups: readonly string[],
+  groups: readonly string[] | null,
   issues: Issues,
-): Pick<SpendSettings, "maxUsdPerRequest" | "groupMaxUsdPerRequest"> {
+): Pick<SpendSettings, "maxUsdPerRequest" | "groupMaxUsdPerRequest" | "downRouteTo"> {
   const maxUsdPerRequest = optionalAmount(input?.max_usd_per_request, "budgets.max_usd_per_request", issues);
   const groupMaxUsdPerRequest: Record<string, number | null> = {};
+  const downRouteTo: Record<string, string[]> = {};
   for (const [group, limits] of Object.entries(input?.groups ?? {})) {
-    if (!groups.includes(group)) issues.add(`budgets.groups.${group}`, `unknown model group '${group}'`);
-    groupMaxUsdPerRequest[group] = optionalAmount(
-      limits.max_usd_per_request,
-      `budgets.groups.${group}.max_usd_per_request`,
-      issues,
-    );
+    const path = `budgets.groups.${group}`;
+    if (groups !== null && !groups.includes(group)) issues.add(path, `unknown model group '${group}'`);
+    if (Object.hasOwn(limits, "max_usd_per_request"))
+      groupMaxUsdPerRequest[group] = optionalAmount(
+        limits.max_usd_per_request,
+        `${path}.max_usd_per_request`,
+        issues,
+      );
+    const cheaper = limits.down_route_to ?? null;
+    if (cheaper === null) continue;
+    for (const [index, name] of cheaper.entries()) {
+      if (groups !== null && !groups.includes(name))
+        issues.add(`${path}.down_route_to[${index}]`, `unknown model group '${name}'`);
+      else if (name === group) issues.add(`${path}.down_route_to[${index}]`, "names the group itself");
+    }
+    downRouteTo[group] = [...cheaper];
   }
-  return { maxUsdPerRequest, groupMaxUsdPerRequest };
+  return { maxUsdPerRequest, groupMaxUsdPerRequest, downRouteTo };
 }
 
 /**
  * Checks and compiles the spend blocks of a config: key names and secrets unique, budgets and limits
  * in range, periods known, `models` and `budgets.groups` naming existing groups, the admin key long
- * enough. Settings are returned even with issues (the caller refuses the config when there are any).
+ * enough (`groups` null: the group names are unknown, references are not checked). Settings are
+ * returned even with issues (the caller refuses the config when there are any).
  */
 export function checkSpendConfig(
   input: SpendConfigInput,
-  context: { groups: readonly string[] },
+  context: { groups: readonly string[] | null },
 ): { settings: SpendSettings; issues: SpendConfigIssue[] } {
   const issues = new Issues();
   const adminKey = input.server?.admin_key ?? null;

@@ -1,5 +1,4 @@
-import type { PriceOverride } from "../../providers/pricing/index.js";
-import type { BudgetPeriod } from "../../state/spend-types.js";
+import type { BudgetPeriod, PriceOverride } from "../types/index.js";
 
 /**
  * The config blocks of spend control, as written in `llmux.yaml` (snake_case), and what they compile
@@ -13,7 +12,7 @@ import type { BudgetPeriod } from "../../state/spend-types.js";
  *   file: ./prices.json                  # ModelMuxer's format; the bundled table otherwise
  * budgets:
  *   max_usd_per_request: 0.08
- *   groups: { smart: { max_usd_per_request: 0.2 } }
+ *   groups: { smart: { max_usd_per_request: 0.2, down_route_to: [cheap] } }
  * keys:
  *   - { name: team-a, key: "${TEAM_A_KEY}", budget_usd: 10, budget_period: 30d, rpm: 60, models: [smart] }
  * models:
@@ -32,23 +31,31 @@ export interface SpendConfigInput {
 
 export interface BudgetsInput {
   /** Largest estimated cost of one request (USD), for every group; null/absent = no limit. */
-  max_usd_per_request?: number | null;
-  /** Per group, overriding the global limit (null: no limit for that group). */
-  groups?: Record<string, { max_usd_per_request?: number | null }>;
+  max_usd_per_request?: number | null | undefined;
+  /**
+   * Per group: a limit overriding the global one (null: no limit for that group), and groups whose
+   * deployments may serve its requests too when they fit the limit (`down_route_to`).
+   */
+  groups?:
+    | Record<
+        string,
+        { max_usd_per_request?: number | null | undefined; down_route_to?: string[] | null | undefined }
+      >
+    | undefined;
 }
 
 /** A virtual key in the config: its secret comes from the environment (`${TEAM_A_KEY}`). */
 export interface VirtualKeyInput {
   name: string;
   key: string;
-  budget_usd?: number | null;
-  budget_period?: BudgetPeriod | null;
-  rpm?: number | null;
-  tpm?: number | null;
+  budget_usd?: number | null | undefined;
+  budget_period?: BudgetPeriod | null | undefined;
+  rpm?: number | null | undefined;
+  tpm?: number | null | undefined;
   /** Model groups it may use; absent = every group. */
-  models?: string[] | null;
+  models?: string[] | null | undefined;
   /** ISO 8601 date or time (`2026-12-31`, `2026-12-31T18:00:00Z`), or ms since the epoch. */
-  expires_at?: string | number | null;
+  expires_at?: string | number | null | undefined;
 }
 
 /** A price on a deployment or provider instance (`input_per_1m_usd`, `output_per_1m_usd`, `cached_input_per_1m_usd`). */
@@ -75,7 +82,15 @@ export interface SpendSettings {
   maxUsdPerRequest: number | null;
   /** Per-group limits that override `maxUsdPerRequest` (null = none for that group). */
   groupMaxUsdPerRequest: Record<string, number | null>;
+  /** Per group: the cheaper groups a request may be down-routed to when a limit applies. */
+  downRouteTo: Record<string, string[]>;
   keys: VirtualKeySettings[];
+}
+
+/** Spend control in the compiled gateway config: the checked settings and where the spend database is. */
+export interface GatewaySpendConfig extends SpendSettings {
+  /** The SQLite file (`state.spend_db`), as written (relative paths: the working directory). */
+  database: string;
 }
 
 /** One problem, with the path of the field (`keys[0].budget_period`). */
