@@ -34,6 +34,7 @@ import { Selector } from "./selector.js";
 import { PrefillRejected, runAttempts, type AttemptRunner, type AttemptWin } from "./session/attempt-loop.js";
 import type { EngineParts } from "./session/engine-parts.js";
 import type { Attempt } from "./session/attempt.js";
+import { FirstTokenTimes } from "./session/hedge.js";
 import { RequestSession, type CallOptions } from "./session/request-session.js";
 import { WaitQueue } from "./wait-queue.js";
 
@@ -95,6 +96,7 @@ export class Engine {
       options: this.options,
       noPrefill: new Set(),
       windows: new Map(),
+      firstTokens: new FirstTokenTimes(),
     };
   }
 
@@ -277,5 +279,8 @@ export class Engine {
     this.store.clear();
     this.capacity.clear();
     this.#calibration.clear();
+    this.#parts.noPrefill.clear();
+    this.#parts.windows.clear();
+    this.#parts.firstTokens.clear();
   }
 }

@@ -48,6 +48,10 @@ export interface Group {
   readonly deployments: readonly Deployment[];
   /** More names that ask for this group (the engine looks them up like `name`). */
   readonly aliases?: readonly string[];
+  /** Hedge a late first token by starting the next deployment in parallel. Default true. */
+  readonly hedge?: boolean;
+  /** Hedge after this long instead of the delay derived from the deployment's observed TTFT. */
+  readonly hedgeAfterMs?: number | null;
 }
 
 /** Builds a frozen group from deployments (tiers sorted by `tier`, empty tiers dropped). */

@@ -179,7 +179,7 @@ describe("engine: streams and the commit point", () => {
     expect(a.calls[0]?.signal.aborted).toBe(true);
   });
 
-  it("a slow first token fails over to the next deployment", async () => {
+  it("a slow first token is hedged: the next deployment starts at half the first-token timeout and wins", async () => {
     const slow = new FakeTarget("slow", [{ stream: [{ waitMs: 2000 }, { content: "late" }] }]);
     const fast = new FakeTarget("fast", [
       { stream: [{ content: "fast" }, { finish: "stop" }, { done: true }] },
@@ -191,7 +191,7 @@ describe("engine: streams and the commit point", () => {
     const outcome = await engine.chatStream("g", request);
     expect(await collect(outcome.chunks)).toBe("fast");
     expect(Date.now() - started).toBeLessThan(1000);
-    expect(outcome.attempts[0]).toMatchObject({ deploymentId: "slow", kind: "timeout" });
+    expect(Date.now() - started).toBeLessThan(80);
     expect(slow.calls[0]?.signal.aborted).toBe(true);
   });
 });

@@ -5,6 +5,7 @@ import type { Deployment } from "../plan.js";
 import type { FailureDecision } from "../policy.js";
 import type { Attempt } from "./attempt.js";
 import { Exclusions } from "./exclusions.js";
+import { HedgeTimer } from "./hedge.js";
 import type { RequestSession } from "./request-session.js";
 import { deadlineError, exhaustedError, joinQueue, pause, waitOrThrow, type WaitState } from "./waiting.js";
 
@@ -114,11 +115,15 @@ async function loop<T>(
     }
     wait.ticket?.release();
     wait.ticket = null;
-    const attempt = session.startAttempt(deployment, taken);
-    try {
-      const value = await attempt.guard(run(attempt));
-      return { value, attempt };
-    } catch (thrown) {
+    const settled = await runHedged(session, exclusions, run, session.startAttempt(deployment, taken));
+    const attempt = settled.attempt;
+    if (settled.ok) {
+      if (attempt.firstTokenHr !== null)
+        parts.firstTokens.observe(attempt.deployment.id, attempt.firstTokenHr - attempt.startedHr);
+      return { value: settled.value, attempt };
+    }
+    {
+      const thrown = settled.error;
       if (thrown instanceof PrefillRejected && !attempt.aborted) {
         // Learned; the same deployment is asked again, now for the whole answer.
         attempt.abort(thrown);
@@ -143,6 +148,99 @@ async function loop<T>(
       }
     }
   }
+}
+
+/** How one attempt's run settled. */
+type Settled<T> = { attempt: Attempt; ok: true; value: T } | { attempt: Attempt; ok: false; error: unknown };
+
+function settle<T>(attempt: Attempt, run: AttemptRunner<T>): Promise<Settled<T>> {
+  return attempt.guard(run(attempt)).then(
+    (value): Settled<T> => ({ attempt, ok: true, value }),
+    (error: unknown): Settled<T> => ({ attempt, ok: false, error }),
+  );
+}
+
+/**
+ * Runs `first`, and when its first token (a stream's commit, a non-stream's answer) is later than the
+ * hedge delay, starts the next eligible deployment in parallel: the first to succeed wins and the
+ * other is aborted (its capacity settled as an aborted attempt). A failure of one leaves the other
+ * running; the one that settles last is returned for the loop's bookkeeping.
+ */
+async function runHedged<T>(
+  session: RequestSession,
+  exclusions: Exclusions,
+  run: AttemptRunner<T>,
+  first: Attempt,
+): Promise<Settled<T>> {
+  const running = settle(first, run);
+  const { group, parts } = session;
+  if (group.hedge === false || group.deployments.length < 2) return running;
+  const { deployment } = first;
+  const firstTokenMs = deployment.timeouts.firstTokenTimeoutMs ?? parts.options.firstTokenTimeoutMs;
+  const delay = parts.firstTokens.delay(deployment.id, firstTokenMs, group.hedgeAfterMs ?? null);
+  const now = parts.clock.now();
+  if (now + delay >= session.deadline) return running;
+  const timer = new HedgeTimer();
+  parts.deadlines.add(timer, now + delay);
+  const early = await Promise.race([running, timer.fired]);
+  parts.deadlines.remove(timer);
+  if (early !== null) return early;
+  const second = await startHedge(session, exclusions, deployment);
+  if (second === null) return running;
+  const hedged = settle(second, run);
+  const winner = await Promise.race([running, hedged]);
+  const [other, otherAttempt] = winner.attempt === first ? [hedged, second] : [running, first];
+  if (winner.ok) {
+    otherAttempt.abort(new AbortedError("A hedged attempt answered first."));
+    void other.then((lost) => {
+      if (lost.ok) return;
+      const failure = classifyFailure(lost.error, parts.clock.now());
+      session.endAttempt(otherAttempt, { failure, usage: null, afterCommit: false });
+    });
+    return winner;
+  }
+  // The first to settle failed: book it here; the other one's outcome goes back to the loop.
+  winner.attempt.abort(winner.error);
+  const failure = classifyFailure(
+    winner.attempt.aborted ? winner.attempt.reason : winner.error,
+    parts.clock.now(),
+  );
+  const decision = session.endAttempt(winner.attempt, { failure, usage: null, afterCommit: false });
+  try {
+    handleFailure(session, exclusions, winner.attempt.deployment, failure, decision);
+  } catch (error) {
+    otherAttempt.abort(error);
+    void other.then((lost) => {
+      if (!lost.ok)
+        session.endAttempt(otherAttempt, {
+          failure: classifyFailure(lost.error, parts.clock.now()),
+          usage: null,
+          afterCommit: false,
+        });
+    });
+    throw error;
+  }
+  exclusions.retryNow = null;
+  return other;
+}
+
+/** Starts the hedge: the next eligible deployment other than `busy`, with its capacity taken; or null. */
+async function startHedge(
+  session: RequestSession,
+  exclusions: Exclusions,
+  busy: Deployment,
+): Promise<Attempt | null> {
+  const { parts } = session;
+  if (session.aborted || session.attempts.length + 2 > parts.options.maxAttempts) return null;
+  const now = parts.clock.now();
+  const wasExcluded = exclusions.excluded.has(busy.id);
+  exclusions.excluded.add(busy.id);
+  const choice = parts.selector.choose(session.group, now, exclusions.eligible, session.prefer);
+  if (!wasExcluded) exclusions.excluded.delete(busy.id);
+  if (choice.deployment === null) return null;
+  const taken = await parts.capacity.take(choice.deployment, now, session.requestTokens(choice.deployment));
+  if ("retryAt" in taken) return null;
+  return session.startAttempt(choice.deployment, taken);
 }
 
 /** Turns a failed attempt's decision into the request's next step: give up, or exclude and go on. */

@@ -6,6 +6,7 @@ import type { EngineEvents } from "../events.js";
 import type { ResolvedEngineOptions } from "../options.js";
 import type { Selector } from "../selector.js";
 import type { WaitQueue } from "../wait-queue.js";
+import type { FirstTokenTimes } from "./hedge.js";
 
 /** The parts of an engine every request session uses. */
 export interface EngineParts {
@@ -26,4 +27,6 @@ export interface EngineParts {
   readonly noPrefill: Set<string>;
   /** Context windows learned from context-length errors, by deployment id. */
   readonly windows: Map<string, number>;
+  /** Observed time to first token per deployment: the hedge delay. */
+  readonly firstTokens: FirstTokenTimes;
 }
