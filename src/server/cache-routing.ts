@@ -125,6 +125,20 @@ export class SmartRouting {
         : new AffinityTable({ ttlMs: settings.affinity.ttlMs });
   }
 
+  /**
+   * Whether a request for `model` needs a plan at all: false when there are no rules, no intent
+   * headers, the group is not cached and affinity has nothing to choose between — then the route
+   * takes the plain path (no promise, no allocation).
+   */
+  needsPlan(model: string): boolean {
+    return (
+      this.settings.routes.length > 0 ||
+      this.#classifyAlways ||
+      this.cachedGroup(model) ||
+      (this.#affinity !== null && this.#hasChoice(model))
+    );
+  }
+
   /** Whether answers of this group are cached. */
   cachedGroup(group: string): boolean {
     return this.cache !== null && cacheEnabledFor(this.settings.cache, this.#groupCache.get(group));

@@ -72,7 +72,7 @@ export function registerChatRoute(app: FastifyInstance, options: GatewayServerOp
     note.stream = body.stream === true;
     const call = callOptionsOf(request, raw, body);
     const smart = options.smartRouting;
-    if (smart !== undefined) void routed(app, options, smart, request, body, call, raw, note, started);
+    if (smart?.needsPlan(body.model)) void routed(app, options, smart, request, body, call, raw, note, started);
     else if (body.stream === true)
       void answerStream(app, options, body.model, body, call, raw, note, started, null);
     else void answer(app, options, body.model, body, call, raw, note, started, null);
