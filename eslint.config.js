@@ -18,6 +18,11 @@ export default tseslint.config(
     languageOptions: { globals: globals.node },
   },
   {
+    // The web dashboard's scripts run in the browser.
+    files: ["src/server/ui/**/*.js"],
+    languageOptions: { globals: globals.browser },
+  },
+  {
     files: ["test/**/*.ts", "bench/**/*.ts", "src/**/*.test.ts"],
     rules: { "@typescript-eslint/no-non-null-assertion": "off" },
   },

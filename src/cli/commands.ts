@@ -63,9 +63,14 @@ export const commands: readonly CommandSpec[] = [
       config,
       port: port("overrides server.port and PORT; default 4000"),
       host: host("overrides server.host; default 127.0.0.1"),
+      watch: {
+        type: "boolean",
+        help: "reload the config when its file changes (SIGHUP always reloads it)",
+      },
     },
     notes: [
       environment,
+      "Hot reload: SIGHUP (and with --watch a change of the file) re-reads the config and the .env file, validates them first (on a problem the running config stays and every problem is logged with file:line), then swaps the plan at once: requests in flight finish on the plan they started with, unchanged deployments keep their state, removed ones drain. The listener, state, logging and routing options take effect at a restart. Without a file, the config may be given inline in LLMUX_CONFIG_YAML.",
       "Refuses to start (exit 2) when the config cannot be used or defines no models. Exit codes: 0 after SIGTERM/SIGINT once in-flight requests finished, 2 config or usage error, 3 the port is in use or not permitted.",
     ],
   },

@@ -1,21 +1,27 @@
 import type { AddressInfo } from "node:net";
 import type { GatewayConfig } from "../config/index.js";
 import {
-  createTargets,
   createUpstreamAgent,
   deploymentState,
   Engine,
   type Deployment,
-  groupsFromSpecs,
   type EngineOptions,
 } from "../core/index.js";
 import { SecretRedactor } from "../errors/index.js";
-import { createLogger, GatewayMetrics, StatsCollector, type Logger } from "../observability/index.js";
+import {
+  createLogger,
+  DashboardCollector,
+  GatewayMetrics,
+  StatsCollector,
+  type Logger,
+} from "../observability/index.js";
 import { presetOf } from "../providers/presets.js";
-import { createGatewayServer } from "../server/index.js";
+import { createGatewayServer, type ConfigStatus } from "../server/index.js";
 import { openSmartRouting } from "../server/cache-setup.js";
 import { createRedisStateStore, type RedisStateStore } from "../state/index.js";
 import type { EngineEvent } from "../types/index.js";
+import { LivePlan, type PlanChange } from "./reload-plan.js";
+import { reloadMetrics } from "./reload-metrics.js";
 import { closeAtGraceEnd } from "./shutdown.js";
 import { packageVersion } from "./version.js";
 
@@ -24,6 +30,13 @@ export interface RunningGateway {
   url: string;
   port: number;
   engine: Engine;
+  /**
+   * Swaps in a validated config (hot reload): the new plan, gateway keys and admin key; requests in
+   * flight finish on the plan they started with. Throws, changing nothing, when the plan cannot be built.
+   */
+  reload(config: GatewayConfig): PlanChange;
+  /** Counts a reload's result in /metrics (`llmux_config_reloads_total`). */
+  countReload(result: "success" | "failure", at: number): void;
   /** Stops accepting, lets in-flight requests finish within `graceMs`, then closes everything. */
   close(graceMs?: number): Promise<void>;
 }
@@ -81,6 +94,8 @@ export async function startGateway(
     port?: number;
     host?: string;
     engine?: EngineOptions;
+    /** The config's hash, load time and reloads, for /status and the dashboard. */
+    configStatus?: () => ConfigStatus | null;
   } = {},
 ): Promise<RunningGateway> {
   // Every configured secret is masked by value in what the gateway sends and logs.
@@ -91,8 +106,7 @@ export async function startGateway(
   let metricsRef: GatewayMetrics | null = null;
   const store = await openStore(config, logger, (up) => metricsRef?.setRedisConnected(up));
   const engine = new Engine({ ...engineOptionsOf(config), ...options.engine, ...(store ? { store } : {}) });
-  const targets = createTargets(config.providers, dispatcher);
-  engine.setGroups(groupsFromSpecs(config.groups, targets));
+  const plan = new LivePlan(engine, dispatcher, config);
   const deployments = () => {
     const now = Date.now();
     const seen = new Map<string, { deploymentId: string; provider: string; model: string }>();
@@ -124,6 +138,17 @@ export async function startGateway(
       logger.warn({ event }, event.type);
   });
   const smart = await openSmartRouting(config, engine, metrics.registry);
+  const reloads = reloadMetrics(metrics.registry);
+  const providerInfo = (next: GatewayConfig) =>
+    next.providers.map((p) => ({
+      id: p.id,
+      type: p.type,
+      baseUrl: p.baseUrl ?? presetOf(p.type).baseUrl ?? "",
+      models: p.models,
+    }));
+  // Replaced in place on a reload (the server reads the array).
+  const providers = providerInfo(config);
+  const dashboard = new DashboardCollector();
   const app = createGatewayServer({
     engine,
     smartRouting: smart.smart,
@@ -134,17 +159,14 @@ export async function startGateway(
     redactor,
     auth: config.server.auth,
     rateLimit: config.server.rateLimit,
-    providers: config.providers.map((p) => ({
-      id: p.id,
-      type: p.type,
-      baseUrl: p.baseUrl ?? presetOf(p.type).baseUrl ?? "",
-      models: p.models,
-    })),
+    providers,
     metrics,
     logger,
     requestLog: options.requestLog,
     counters: (id) => stats.counters(id),
     version: packageVersion(),
+    configStatus: options.configStatus,
+    dashboard: { collector: dashboard, adminKey: config.spend.adminKey },
   });
   // A deep accept queue: thousands of clients may connect at once (long-lived streams).
   try {
@@ -167,6 +189,16 @@ export async function startGateway(
     url: `http://${host}:${address.port}`,
     port: address.port,
     engine,
+    reload: (next) => {
+      // New secrets are masked before anything can use them.
+      redactor.extend(SecretRedactor.fromConfig(next));
+      const change = plan.swap(next);
+      app.llmuxKeys.replace(next.server.auth.keys);
+      app.llmuxUi.replace([...next.server.auth.keys, next.spend.adminKey ?? ""]);
+      providers.splice(0, providers.length, ...providerInfo(next));
+      return change;
+    },
+    countReload: (result, at) => reloads.count(result, at),
     close: async (graceMs = config.server.shutdownGraceMs) => {
       // Idle keep-alive sockets (including ones a client opened but never used) are closed as they
       // appear; in-flight requests get `graceMs` to finish, then streams still open are ended with

@@ -63,21 +63,36 @@ function escapeRegExp(text: string): string {
  * masked as {@link redactSecrets} does. One regular expression over all the values: one pass per text.
  */
 export class SecretRedactor {
-  readonly #pattern: RegExp | null;
-  /** How many distinct forms are masked by value. */
-  readonly size: number;
+  #pattern: RegExp | null = null;
+  readonly #forms = new Set<string>();
 
   /** Builds a redactor over the given secret values (blank and short ones are ignored). */
   constructor(secrets: Iterable<string>) {
-    const forms = new Set<string>();
     for (const secret of secrets) {
       if (secret.length < minimumSecretLength) continue;
-      for (const form of formsOf(secret)) if (form.length >= minimumSecretLength) forms.add(form);
+      for (const form of formsOf(secret)) if (form.length >= minimumSecretLength) this.#forms.add(form);
     }
-    this.size = forms.size;
+    this.#compile();
+  }
+
+  #compile(): void {
     // Longest first, so a secret that contains another is masked whole.
-    const alternatives = [...forms].sort((a, b) => b.length - a.length).map(escapeRegExp);
+    const alternatives = [...this.#forms].sort((a, b) => b.length - a.length).map(escapeRegExp);
     this.#pattern = alternatives.length === 0 ? null : new RegExp(alternatives.join("|"), "g");
+  }
+
+  /** How many distinct forms are masked by value. */
+  get size(): number {
+    return this.#forms.size;
+  }
+
+  /**
+   * Masks `other`'s secrets too from now on (a config reload brings new keys; the old ones stay
+   * masked, since requests still running on the old plan may echo them).
+   */
+  extend(other: SecretRedactor): void {
+    for (const form of other.#forms) this.#forms.add(form);
+    this.#compile();
   }
 
   /** Every credential of a compiled config (provider keys and headers, URL credentials, gateway keys, Redis). */

@@ -1,5 +1,14 @@
 export { StatsCollector, type DeploymentCounters, type LatencySummary } from "./stats.js";
 export { SampleRing } from "./percentiles.js";
+export {
+  DashboardCollector,
+  type DashboardOptions,
+  type DashboardSnapshot,
+  type DeploymentTally,
+  type GroupTally,
+  type RecentError,
+  type SeriesWindow,
+} from "./dashboard.js";
 export { GatewayMetrics, type GatewayMetricsOptions, type DeploymentStateSample } from "./metrics.js";
 export {
   metricCatalogue,

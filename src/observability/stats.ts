@@ -5,6 +5,7 @@ import { SampleRing } from "./percentiles.js";
 export interface LatencySummary {
   p50: number | null;
   p90: number | null;
+  p95: number | null;
   p99: number | null;
   samples: number;
 }
@@ -37,8 +38,8 @@ class Entry {
 }
 
 function summary(ring: SampleRing): LatencySummary {
-  const [p50 = null, p90 = null, p99 = null] = ring.percentiles([50, 90, 99]);
-  return { p50, p90, p99, samples: ring.count };
+  const [p50 = null, p90 = null, p95 = null, p99 = null] = ring.percentiles([50, 90, 95, 99]);
+  return { p50, p90, p95, p99, samples: ring.count };
 }
 
 /** Collects per-deployment counters from engine events (subscribe `collector.listener`). */

@@ -18,6 +18,7 @@ import { registerInfoRoutes } from "./routes/info.js";
 import { isAnthropicRoute, registerMessagesRoutes } from "./routes/messages.js";
 import { registerResponsesRoute } from "./routes/responses.js";
 import { registerStatusRoute } from "./routes/status.js";
+import { registerUiRoutes } from "./routes/ui.js";
 
 const publicRoutes = new Set(["/health"]);
 
@@ -87,6 +88,7 @@ export function createGatewayServer(options: GatewayServerOptions): FastifyInsta
     done();
   });
   const keys = new GatewayKeys(options.auth.keys);
+  app.decorate("llmuxKeys", keys);
   const perKey = options.rateLimit.perKeyRpm ? new ClientRateLimiter(options.rateLimit.perKeyRpm) : null;
   const perIp = options.rateLimit.perIpRpm ? new ClientRateLimiter(options.rateLimit.perIpRpm) : null;
   const started = new WeakMap<FastifyRequest, number>();
@@ -123,6 +125,9 @@ export function createGatewayServer(options: GatewayServerOptions): FastifyInsta
     const route = request.routeOptions.url ?? request.url;
     const isPublic =
       publicRoutes.has(route) ||
+      // The dashboard checks its own way in (gateway key, admin key, or its login cookie).
+      route === "/ui" ||
+      route.startsWith("/ui/") ||
       (route === "/status" && options.auth.publicStatus) ||
       (route === "/metrics" && options.auth.publicMetrics);
     const key = presentedKey(request.headers);
@@ -197,6 +202,7 @@ export function createGatewayServer(options: GatewayServerOptions): FastifyInsta
   registerMessagesRoutes(app, options);
   registerResponsesRoute(app, options);
   registerStatusRoute(app, options);
+  if (options.dashboard) registerUiRoutes(app, options, options.dashboard);
   app.get("/metrics", async (_request, reply) => {
     if (!options.metrics)
       return reply.code(404).send({

@@ -1,5 +1,12 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 
+declare module "fastify" {
+  interface FastifyInstance {
+    /** The gateway keys clients must present; `replace()` swaps them on a config reload. */
+    llmuxKeys: GatewayKeys;
+  }
+}
+
 function digest(value: string): Buffer {
   return createHash("sha256").update(value).digest();
 }
@@ -9,9 +16,14 @@ function digest(value: string): Buffer {
  * lengths never leak) whatever the outcome.
  */
 export class GatewayKeys {
-  readonly #digests: Buffer[];
+  #digests: Buffer[];
 
   constructor(keys: readonly string[]) {
+    this.#digests = keys.filter((key) => key !== "").map(digest);
+  }
+
+  /** Swaps the keys at once (a config reload): requests checked from now on see the new ones. */
+  replace(keys: readonly string[]): void {
     this.#digests = keys.filter((key) => key !== "").map(digest);
   }
 

@@ -2,6 +2,7 @@ import type { Engine } from "../core/index.js";
 import type { SecretRedactor } from "../errors/index.js";
 import type { DeploymentCounters } from "../observability/index.js";
 import type { SmartRouting } from "./cache-routing.js";
+import type { DashboardServerOptions } from "./routes/ui-options.js";
 
 /** What the server needs from metrics (the Prometheus subscriber implements it). */
 export interface ServerMetrics {
@@ -26,6 +27,16 @@ export interface ProviderStatusInfo {
   type: string;
   baseUrl: string;
   models: string[];
+}
+
+/** What `/status` shows of the config: its hash and when it was loaded (and reloaded). */
+export interface ConfigStatus {
+  /** SHA-256 of the config text, hex. */
+  hash: string;
+  /** Where it was read from (a file path, or the environment variable that held it inline). */
+  source: string | null;
+  loadedAt: string;
+  reloads: { succeeded: number; failed: number; lastError: string | null; lastAttemptAt: string | null };
 }
 
 /** Everything the HTTP shell is built from. */
@@ -56,4 +67,8 @@ export interface GatewayServerOptions {
   version: string;
   /** Route rules, the response cache, intent headers and prompt-cache affinity of chat requests. */
   smartRouting?: SmartRouting | undefined;
+  /** The config's hash, load time and reloads, for /status and the dashboard. */
+  configStatus?: (() => ConfigStatus | null) | undefined;
+  /** The web dashboard at /ui (see `registerUiRoutes`); absent: /ui is not served. */
+  dashboard?: DashboardServerOptions | undefined;
 }
