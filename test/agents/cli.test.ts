@@ -86,12 +86,27 @@ function home(name: string): string {
 
 const systemPath = `${process.env["PATH"] ?? "/usr/bin:/bin"}`;
 
+/**
+ * Offline: any connection a CLI tried beyond the local gateway would go to a proxy on a closed
+ * port (and fail); the gateway and simulator on 127.0.0.1 are reached directly.
+ */
+const offline = {
+  HTTP_PROXY: "http://127.0.0.1:9",
+  HTTPS_PROXY: "http://127.0.0.1:9",
+  ALL_PROXY: "http://127.0.0.1:9",
+  http_proxy: "http://127.0.0.1:9",
+  https_proxy: "http://127.0.0.1:9",
+  NO_PROXY: "127.0.0.1,localhost",
+  no_proxy: "127.0.0.1,localhost",
+};
+
 function claude(model: string): Promise<Run> {
   const dir = home(`claude-${model}`);
   return run(
     claudeBin,
     ["-p", prompt, "--tools", "Bash", "--allowedTools", "Bash", "--output-format", "text"],
     {
+      ...offline,
       PATH: `${binDir}:${systemPath}`,
       HOME: dir,
       CLAUDE_CONFIG_DIR: join(dir, ".claude"),
@@ -134,7 +149,7 @@ function codex(model: string): Promise<Run> {
   return run(
     codexBin,
     ["exec", "--skip-git-repo-check", "--dangerously-bypass-approvals-and-sandbox", prompt],
-    { PATH: `${binDir}:${systemPath}`, HOME: dir, CODEX_HOME: codexHome, LLMUX_KEY: GATEWAY_KEY },
+    { ...offline, PATH: `${binDir}:${systemPath}`, HOME: dir, CODEX_HOME: codexHome, LLMUX_KEY: GATEWAY_KEY },
   );
 }
 
