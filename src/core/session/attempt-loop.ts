@@ -75,7 +75,13 @@ async function loop<T>(
       await joinQueue(session, exclusions, queue, wait, null, now);
       continue;
     }
-    const choice = parts.selector.choose(session.group, now, exclusions.eligible, session.prefer);
+    const choice = parts.selector.choose(
+      session.group,
+      now,
+      exclusions.eligible,
+      session.prefer,
+      session.stream,
+    );
     if (choice.deployment === null) {
       const full = exclusions.earliestFull(now);
       const earliest = full === null ? choice.earliest : Math.min(full, choice.earliest ?? full);
@@ -96,6 +102,7 @@ async function loop<T>(
       const budget = Math.min(options.maxWaitMs - waited, session.deadline - now);
       if (deployment.tier > tier && until - now <= budget) {
         wait.since ??= now;
+        exclusions.waitedForTier = true;
         await pause(clock, Math.max(1, until - now), session);
         continue;
       }
@@ -278,7 +285,7 @@ function handleFailure(
     case "failover": {
       if (failure.kind === "unsupported") exclusions.unsupportedFailure = failure;
       if (decision.cooldown && decision.disable === null && !decision.retrySame && !decision.circuitFailure) {
-        if (decision.cooldown.fromProvider && failure.kind === "rate_limited")
+        if (decision.cooldown.fromProvider && failure.kind === "rate_limited" && !exclusions.waitedForTier)
           exclusions.waitFor = {
             tier: deployment.tier,
             until: session.parts.clock.now() + decision.cooldown.ms + 1,

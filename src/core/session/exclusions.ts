@@ -22,6 +22,8 @@ export class Exclusions {
   readonly full = new Map<string, number>();
   /** A tier told to wait (429 with Retry-After within the wait budget): lower tiers wait until then. */
   waitFor: { tier: number; until: number } | null = null;
+  /** The request waited for a tier once already (a second 429 there fails over at once). */
+  waitedForTier = false;
   /** A deployment to retry at once after a short pause (a one-off failure on its tier's only deployment). */
   retryNow: string | null = null;
 
