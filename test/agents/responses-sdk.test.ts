@@ -101,7 +101,9 @@ describe("Codex turns translated to a chat upstream", () => {
       "shell",
       "apply_patch",
     ]);
-    expect(sent).toMatchObject({ parallel_tool_calls: false, stream: true, prompt_cache_key: "session-1" });
+    expect(sent).toMatchObject({ parallel_tool_calls: false, stream: true });
+    // Hints only OpenAI, Azure and OpenRouter take are not sent to an "openai-compatible" vendor.
+    expect(sent["prompt_cache_key"]).toBeUndefined();
     // `reasoning.effort` goes upstream only to reasoning models (sim-chat is not one).
     expect(sent["reasoning_effort"]).toBeUndefined();
     expect(sent["store"]).toBeUndefined();

@@ -6,7 +6,7 @@ import {
   openAIRequestBody,
   scanOpenAIStreamData,
   scanUsage,
-  withoutUnsupportedReasoning,
+  fitTranslatedRequest,
 } from "../../providers/openai/index.js";
 import type { ProviderPreset } from "../../providers/presets.js";
 import type {
@@ -99,11 +99,11 @@ export class OpenAIHttpTarget implements Target {
   #fail = (status: number, headers: HeaderMap, text: string): unknown =>
     httpErrorFrom(status, headers, text, this.provider);
 
-  /** A chat body: tool call ids fitted; a translated caller's `reasoning_effort` only for reasoning models. */
+  /** A chat body: tool call ids fitted; a translated caller's request fitted to the vendor (`fitTranslatedRequest`). */
   #chatBody(request: ChatRequest, options: AttemptOptions): ChatRequest {
     const dialect = options.source?.dialect;
     const translated = dialect !== undefined && dialect !== "openai";
-    return fitToolCallIds(translated ? withoutUnsupportedReasoning(request) : request);
+    return fitToolCallIds(translated ? fitTranslatedRequest(request, this.#options.preset.label) : request);
   }
 
   #send(

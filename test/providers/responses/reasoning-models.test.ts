@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { takesReasoningEffort, withoutUnsupportedReasoning } from "../../../src/providers/openai/index.js";
+import {
+  fitTranslatedRequest,
+  takesReasoningEffort,
+  withoutUnsupportedReasoning,
+} from "../../../src/providers/openai/index.js";
 import type { ChatRequest } from "../../../src/types/index.js";
 
 describe("reasoning_effort for translated callers", () => {
@@ -37,5 +41,29 @@ describe("reasoning_effort for translated callers", () => {
     expect(withoutUnsupportedReasoning(reasoning)).toBe(reasoning);
     const plain = { model: "gpt-4.1", messages: [] } as unknown as ChatRequest;
     expect(withoutUnsupportedReasoning(plain)).toBe(plain);
+  });
+
+  it("sends the hints user / prompt_cache_key / safety_identifier only to vendors that take them", () => {
+    const request = {
+      model: "o3",
+      messages: [{ role: "user", content: "Hi" }],
+      reasoning_effort: "low",
+      user: '{"session_id":"abc"}',
+      prompt_cache_key: "session-1",
+      safety_identifier: "u-1",
+    } as ChatRequest;
+    expect(fitTranslatedRequest(request, "openai")).toBe(request);
+    expect(fitTranslatedRequest(request, "openrouter")).toBe(request);
+    expect(fitTranslatedRequest(request, "mistral")).toEqual({
+      model: "o3",
+      messages: [{ role: "user", content: "Hi" }],
+      reasoning_effort: "low",
+    });
+    expect(fitTranslatedRequest({ ...request, model: "gpt-4.1" } as ChatRequest, "groq")).toEqual({
+      model: "gpt-4.1",
+      messages: [{ role: "user", content: "Hi" }],
+    });
+    const bare = { model: "gpt-4.1", messages: [] } as unknown as ChatRequest;
+    expect(fitTranslatedRequest(bare, "groq")).toBe(bare);
   });
 });

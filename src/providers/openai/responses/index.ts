@@ -19,4 +19,8 @@ export {
 export { createWrappedInputDecoder, unwrapCustomInput, type WrappedInputDecoder } from "./custom-input.js";
 export { responsesHistory } from "./history.js";
 export { dropUnreplayableReasoning } from "./passthrough.js";
-export { takesReasoningEffort, withoutUnsupportedReasoning } from "./reasoning-models.js";
+export {
+  fitTranslatedRequest,
+  takesReasoningEffort,
+  withoutUnsupportedReasoning,
+} from "./reasoning-models.js";

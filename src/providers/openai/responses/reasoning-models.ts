@@ -25,3 +25,24 @@ export function withoutUnsupportedReasoning(request: ChatRequest): ChatRequest {
   const { reasoning_effort: _dropped, ...rest } = request;
   return rest as ChatRequest;
 }
+
+/** Vendors that take OpenAI's request hints `user`, `prompt_cache_key` and `safety_identifier`. */
+const hintVendors = new Set(["openai", "azure", "openrouter"]);
+
+/** Hints a translated request carries that only some vendors accept (others refuse unknown fields). */
+const hints = ["user", "prompt_cache_key", "safety_identifier"] as const;
+
+/**
+ * A chat request translated from another dialect, fitted to an OpenAI-compatible vendor (`label`
+ * of its preset): `reasoning_effort` only for reasoning models ({@link withoutUnsupportedReasoning});
+ * the hints `user` (Claude Code's `metadata.user_id`), `prompt_cache_key` and `safety_identifier`
+ * (Codex) only to OpenAI, Azure and OpenRouter — Mistral and others refuse fields they do not know,
+ * and the hints are never needed for an answer. Returns the request itself when nothing changes.
+ */
+export function fitTranslatedRequest(request: ChatRequest, vendor: string): ChatRequest {
+  const fitted = withoutUnsupportedReasoning(request);
+  if (hintVendors.has(vendor) || !hints.some((hint) => fitted[hint] !== undefined)) return fitted;
+  const copy: ChatRequest = { ...fitted };
+  for (const hint of hints) delete copy[hint];
+  return copy;
+}
