@@ -71,7 +71,7 @@ function deployment(providerId: string, model: string, tier: number): Deployment
  * configured; first-token and idle timeouts = the request timeout. `wire`: the fallback's API.
  */
 export async function startFailoverStack(
-  options: { fallbackWire?: "openai" | "anthropic" } = {},
+  options: { fallbackWire?: "openai" | "anthropic" | "gemini" } = {},
 ): Promise<FailoverStack> {
   const sim = await startSimulator({
     keys: { [PRIMARY_KEY]: {}, [FALLBACK_KEY]: {} },
@@ -80,8 +80,9 @@ export async function startFailoverStack(
     chunkDelayMs: 2,
     models: { "primary-model": { contextWindow: 200 }, "fallback-model": {} },
   });
-  const fallbackType: ProviderType = options.fallbackWire === "anthropic" ? "anthropic" : "openai-compatible";
-  const fallbackUrl = options.fallbackWire === "anthropic" ? sim.url.replace(/\/v1$/, "") : sim.url;
+  const wire = options.fallbackWire ?? "openai";
+  const fallbackType: ProviderType = wire === "openai" ? "openai-compatible" : wire;
+  const fallbackUrl = wire === "openai" ? sim.url : sim.origin;
   const providers = [
     provider("p", sim.url, PRIMARY_KEY, "openai-compatible"),
     provider("f", fallbackUrl, FALLBACK_KEY, fallbackType),
