@@ -9,6 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseSse, type ParsedEvent } from "../helpers/sse-events.js";
 import { checkOrder, finalMessage } from "../providers/anthropic-inbound/anthropic-events.js";
 import { validateAnthropic } from "../providers/anthropic/anthropic-spec.js";
+import { validateOpenAI } from "../helpers/openai-spec.js";
 import { GATEWAY_KEY, KEYS, startAgentStack, type AgentStack } from "./stack.js";
 
 type Json = Record<string, unknown>;
@@ -84,6 +85,7 @@ describe("translated to an OpenAI-compatible upstream", () => {
     expect(message.stop_reason).toBe("end_turn");
     expect(message.usage.output_tokens).toBe(5);
     const sent = stack.proxy.bodies[0] as Json;
+    validateOpenAI("CreateChatCompletionRequest", sent);
     expect(sent["messages"]).toEqual([
       { role: "system", content: "Be brief." },
       { role: "user", content: "Hello" },
@@ -129,6 +131,7 @@ describe("translated to an OpenAI-compatible upstream", () => {
       { type: "text", text: "Hello from sim-chat via key oa01.", citations: null },
     ]);
     const sent = stack.proxy.bodies[1] as Json;
+    validateOpenAI("CreateChatCompletionRequest", sent);
     expect((sent["messages"] as Json[]).slice(-2)).toEqual([
       {
         role: "assistant",

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { validateOpenAI } from "../helpers/openai-spec.js";
 import { validateResponsesRequest } from "../helpers/responses-spec.js";
 import type { ParsedEvent } from "../helpers/sse-events.js";
+import { validateAnthropic } from "../providers/anthropic/anthropic-spec.js";
 import { checkOrder, finalResponse } from "../providers/responses/responses-events.js";
 import { GATEWAY_KEY, KEYS, startAgentStack, type AgentStack } from "./stack.js";
 
@@ -91,6 +92,7 @@ describe("Codex turns translated to a chat upstream", () => {
     expect(call).toMatchObject({ type: "function_call", name: "shell", arguments: '{"command":"Paris"}' });
     expect((response["usage"] as Json)["output_tokens"]).toBeGreaterThan(0);
     const sent = stack.proxy.bodies[0] as Json;
+    validateOpenAI("CreateChatCompletionRequest", sent);
     expect(sent["messages"]).toEqual([
       { role: "system", content: "You are a coding agent." },
       // Developer messages become system messages (not every chat vendor takes `developer`).
@@ -143,6 +145,33 @@ describe("Codex turns translated to a chat upstream", () => {
     });
     expect(answer.output_text).toBe("Hello from o4-mini via key oa01.");
     expect(stack.proxy.bodies[0]).toMatchObject({ model: "o4-mini", reasoning_effort: "high" });
+  });
+
+  it("reaches an Anthropic upstream through chat, the Messages request valid by the Anthropic spec", async () => {
+    const body = codexBody(
+      [
+        ask,
+        { type: "function_call", call_id: "call_1", name: "shell", arguments: '{"command":"ls"}' },
+        { type: "function_call_output", call_id: "call_1", output: "a.txt" },
+      ],
+      true,
+    );
+    const streamed = await events({ ...body, model: "claude-pass" });
+    checkOrder(streamed);
+    expect(finalResponse(streamed)["output"]).toEqual([
+      expect.objectContaining({
+        type: "message",
+        content: [expect.objectContaining({ text: "Hello from claude-sim via key an01." })],
+      }),
+    ]);
+    const sent = stack.sim.requests[0]!;
+    expect(sent).toMatchObject({ wire: "anthropic", key: KEYS.an1 });
+    validateAnthropic("CreateMessageParams", sent.body);
+    const messages = (sent.body as Json)["messages"] as Json[];
+    expect(messages.at(-1)).toEqual({
+      role: "user",
+      content: [{ type: "tool_result", tool_use_id: "call_1", content: "a.txt" }],
+    });
   });
 
   it("fails over from a 429 key and says so in the headers", async () => {
