@@ -30,6 +30,7 @@ import {
 } from "./outcomes.js";
 import { continuationRequest, isPrefillRejection, type SentSoFar } from "./relay/recovery.js";
 import { StreamRelay, type Continuation } from "./relay/stream-relay.js";
+import { LatencyPriors } from "./latency/index.js";
 import { Selector } from "./selector.js";
 import { PrefillRejected, runAttempts, type AttemptRunner, type AttemptWin } from "./session/attempt-loop.js";
 import type { EngineParts } from "./session/engine-parts.js";
@@ -60,6 +61,8 @@ export class Engine {
   #list: Group[] = [];
   readonly #parts: EngineParts;
   readonly #calibration = new TokenCalibration();
+  /** Latency and time to first token of every deployment over the last 30 min (`least-latency`). */
+  readonly latency = new LatencyPriors();
 
   constructor(options: EngineOptions = {}) {
     this.options = resolveEngineOptions(options);
@@ -77,7 +80,16 @@ export class Engine {
       rng,
       this.options.circuit.probeLeaseMs,
       (deployment, now) => deployment.weight * capacity.headroom(deployment, now),
+      { latency: this.latency, priceOf: options.priceOf },
     );
+    this.events.on((event) => {
+      if (event.type === "attempt_end" && event.outcome === "success")
+        this.latency.observe(
+          event.deploymentId,
+          { latencyMs: event.durationMs, ttftMs: event.stream ? event.firstTokenMs : null },
+          event.at,
+        );
+    });
     const queues = new Map<string, WaitQueue>();
     this.#parts = {
       store: this.store,
@@ -219,13 +231,15 @@ export class Engine {
       const win = await runAttempts(
         session,
         async (attempt) => {
-          const prefill = !noPrefill.has(attempt.deployment.id);
+          const { deployment } = attempt;
+          const prefill =
+            deployment.prefill === true || (deployment.prefill !== false && !noPrefill.has(deployment.id));
           let result: ChatStreamResult;
           try {
             result = await this.#openStream(attempt, continuationRequest(request, sent.text, prefill));
           } catch (error) {
-            if (!prefill || !isPrefillRejection(error)) throw error;
-            noPrefill.add(attempt.deployment.id);
+            if (!prefill || deployment.prefill === true || !isPrefillRejection(error)) throw error;
+            noPrefill.add(deployment.id);
             throw new PrefillRejected(error);
           }
           const relay = new StreamRelay(session, attempt, dropUsage);

@@ -1,7 +1,11 @@
 import type { CapacityLimits, Target } from "../types/index.js";
 
 /** How a group picks among the available deployments of a tier. */
-export type Strategy = "weighted" | "priority" | "round-robin";
+/**
+ * How a group picks among the available deployments of a tier: `least-latency` by p95 time to first
+ * token (streams) or latency (see `core/latency`), `least-cost` by price, then tier order.
+ */
+export type Strategy = "weighted" | "priority" | "round-robin" | "least-latency" | "least-cost";
 
 /** Per-deployment overrides of the attempt timeouts. */
 export interface DeploymentTimeouts {
@@ -30,6 +34,11 @@ export interface Deployment {
   readonly limits?: Readonly<CapacityLimits>;
   /** Deployments of providers in one quota group share one learned bucket per model (org-wide limits). */
   readonly quotaGroup?: string | null;
+  /**
+   * Whether a mid-stream recovery may continue on it with an assistant prefill: `true`, `false`
+   * (regenerate the whole answer and splice) or `"auto"` (default: prefill until a 400 says otherwise).
+   */
+  readonly prefill?: boolean | "auto";
 }
 
 /** True when the deployment has a configured capacity limit (rpm, tpm or rpd). */

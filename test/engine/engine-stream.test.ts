@@ -64,6 +64,46 @@ describe("engine: streams and the commit point", () => {
     expect(end).toMatchObject({ outcome: "success", deploymentId: "b" });
   });
 
+  it("a deployment with prefill: false regenerates the whole answer; the prefix already sent is spliced off", async () => {
+    const a = new FakeTarget("a", [{ stream: [{ content: "Hello" }, { content: " wor" }], end: "close" }]);
+    const b = new FakeTarget("b", [
+      {
+        stream: [
+          { content: "Hello" },
+          { content: " world" },
+          { content: "!" },
+          { finish: "stop" },
+          { done: true },
+        ],
+      },
+    ]);
+    const { engine } = engineWith([deployment("a", a), { ...deployment("b", b), prefill: false }]);
+    const outcome = await engine.chatStream("g", request);
+    expect(await collect(outcome.chunks)).toBe("Hello world!");
+    const messages = (b.calls[0]?.request as { messages: unknown[] }).messages;
+    expect(messages).toHaveLength(request.messages.length);
+  });
+
+  it("a regenerated answer that does not repeat the text sent ends with the in-band error, never garbled", async () => {
+    const a = new FakeTarget("a", [{ stream: [{ content: "Hello" }, { content: " wor" }], end: "close" }]);
+    const b = new FakeTarget("b", [
+      { stream: [{ content: "Hi there" }, { finish: "stop" }, { done: true }] },
+    ]);
+    const { engine } = engineWith([deployment("a", a), { ...deployment("b", b), prefill: false }], {
+      retrySameLimit: 0,
+    });
+    const outcome = await engine.chatStream("g", request);
+    let text = "";
+    const error = await (async () => {
+      for await (const event of outcome.chunks)
+        text +=
+          (JSON.parse(event.data) as { choices: Array<{ delta: { content?: string } }> }).choices[0]?.delta
+            .content ?? "";
+    })().catch((e: unknown) => e);
+    expect(text).toBe("Hello wor");
+    expect(error).toBeInstanceOf(StreamInterruptedError);
+  });
+
   it("after the commit point, a cut stream that cannot be continued is a typed error, never a clean end", async () => {
     const a = new FakeTarget("a", [{ stream: [{ content: "partial" }], end: "close" }]);
     const b = new FakeTarget("b", [{ http: 503 }]);
