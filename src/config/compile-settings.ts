@@ -13,7 +13,7 @@ import type { RawConfig, RawRouting, RawServer, RawState } from "./schema.js";
 import type { GatewayConfig, RoutingConfig, RoutingStrategy, ServerConfig } from "./types.js";
 
 /** `exhaust` (MultiRouter) is `priority`. */
-export function strategyOf(name: "weighted" | "priority" | "round-robin" | "exhaust"): RoutingStrategy {
+export function strategyOf(name: RoutingStrategy | "exhaust"): RoutingStrategy {
   return name === "exhaust" ? "priority" : name;
 }
 

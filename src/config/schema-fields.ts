@@ -113,7 +113,14 @@ export const httpUrl = z.string().refine(
 );
 
 /** Strategy names a config may use; `exhaust` is MultiRouter's name for `priority`. */
-export const strategyNames = ["weighted", "priority", "round-robin", "exhaust"] as const;
+export const strategyNames = [
+  "weighted",
+  "priority",
+  "round-robin",
+  "least-latency",
+  "least-cost",
+  "exhaust",
+] as const;
 
 /** A strategy name (see `strategyNames`). */
 export const strategy = z.enum(strategyNames);

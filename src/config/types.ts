@@ -13,7 +13,7 @@ import type { GatewaySpendConfig } from "./spend-types.js";
 export type LogFormat = "json" | "pretty";
 
 /** How a group picks among the available deployments of a tier. */
-export type RoutingStrategy = "weighted" | "priority" | "round-robin";
+export type RoutingStrategy = "weighted" | "priority" | "round-robin" | "least-latency" | "least-cost";
 
 /** The HTTP side of the gateway. */
 export interface ServerConfig {

@@ -1,7 +1,7 @@
 import type { CircuitPolicy, Clock, Rng, StateStore } from "../types/index.js";
 import type { LearnedCapacityOptions } from "./capacity/types.js";
 import type { FailurePolicyOptions } from "./policy.js";
-import type { Strategy } from "./plan.js";
+import type { Deployment, Strategy } from "./plan.js";
 import {
   circuitSettings,
   cooldownSettings,
@@ -13,6 +13,8 @@ import {
 
 /** Engine settings; every field has a default. */
 export interface EngineOptions {
+  /** Price per token of a deployment (any unit, the same for all), for `least-cost`; unknown: null. */
+  priceOf?: ((deployment: Deployment) => number | null) | undefined;
   /** Default selection strategy for groups that do not set one. Default `weighted`. */
   strategy?: Strategy;
   /** Time to response headers (non-stream: the whole answer's headers) or first streamed token. Default 60 s. */

@@ -1,7 +1,16 @@
 import { healthTransitions, isAvailable } from "../state/index.js";
 import type { Rng, StateStore } from "../types/index.js";
 import type { Deployment, Group } from "./plan.js";
+import { leastCost, leastLatency, type LatencyPriors } from "./latency/index.js";
 import { pickWeighted } from "./select.js";
+
+/** What the `least-latency` and `least-cost` strategies read. */
+export interface SelectorSignals {
+  /** Per-deployment latency priors. */
+  latency?: LatencyPriors | undefined;
+  /** Price per token of a deployment; null when unknown (then tier order decides). */
+  priceOf?: ((deployment: Deployment) => number | null) | undefined;
+}
 
 /** A deployment chosen for the next attempt. */
 export interface Choice {
@@ -32,6 +41,7 @@ export class Selector {
     /** The weight a deployment has now (default: its configured weight); the engine scales it by headroom. */
     private readonly weightOf: (deployment: Deployment, now: number) => number = (deployment) =>
       deployment.weight,
+    private readonly signals: SelectorSignals = {},
   ) {}
 
   /**
@@ -44,6 +54,7 @@ export class Selector {
     now: number,
     eligible: (deployment: Deployment) => boolean,
     prefer: string | null = null,
+    stream = false,
   ): Choice | NoChoice {
     for (let tierIndex = 0; tierIndex < group.tiers.length; tierIndex += 1) {
       const tier = group.tiers[tierIndex] ?? [];
@@ -57,7 +68,7 @@ export class Selector {
         const deployment =
           preferred !== undefined && usable(preferred)
             ? preferred
-            : this.#pick(group, tierIndex, tier, usable, now);
+            : this.#pick(group, tierIndex, tier, usable, now, stream);
         preferred = undefined;
         if (!deployment) break;
         const admission = this.store.admit(deployment.id, now, this.probeLeaseMs);
@@ -74,6 +85,7 @@ export class Selector {
     tier: readonly Deployment[],
     usable: (deployment: Deployment) => boolean,
     now: number,
+    stream = false,
   ): Deployment | undefined {
     if (tier.length === 1) return tier[0] && usable(tier[0]) ? tier[0] : undefined;
     switch (group.strategy) {
@@ -84,6 +96,24 @@ export class Selector {
         const candidates = tier.filter(usable);
         if (candidates.length === 0) return undefined;
         return candidates[this.store.nextCursor(`rr:${group.name}:${tierIndex}`) % candidates.length];
+      }
+      case "least-latency": {
+        const candidates = tier.filter(usable);
+        const priors = this.signals.latency;
+        if (candidates.length <= 1 || !priors) return candidates[0];
+        return leastLatency(candidates, priors.reader(now), stream, this.rng)[0];
+      }
+      case "least-cost": {
+        const candidates = tier.filter(usable);
+        if (candidates.length <= 1) return candidates[0];
+        const priceOf = this.signals.priceOf ?? (() => null);
+        // Tier order is the cost rank when no price is known (list the cheapest first).
+        const ranked = candidates.map((deployment, costRank) => ({
+          id: deployment.id,
+          costRank,
+          deployment,
+        }));
+        return leastCost(ranked, (entry) => priceOf(entry.deployment), this.rng)[0]?.deployment;
       }
       case "weighted": {
         const candidates = tier.filter(usable);

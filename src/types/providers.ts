@@ -70,7 +70,7 @@ export interface DeploymentSpec {
 /** A model group (virtual model) clients ask for. */
 export interface GroupSpec {
   name: string;
-  strategy: "weighted" | "priority" | "round-robin";
+  strategy: "weighted" | "priority" | "round-robin" | "least-latency" | "least-cost";
   deployments: DeploymentSpec[];
   /** True for groups made automatically (per-model and `*-auto` groups). */
   automatic: boolean;
