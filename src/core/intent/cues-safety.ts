@@ -17,6 +17,8 @@ export const jailbreak = cue(
     r`pretend (?:that )?you (?:are|have) no\b|(?:reveal|print|show|repeat|output|tell me) (?:me )?(?:your|the) (?:system|initial|hidden) (?:prompt|instructions)`,
     r`prompt del sistema|system-?prompt|oublie (?:toutes )?(?:tes |vos )?instructions|sans (?:aucune )?(?:censure|restriction)`,
     r`sin (?:censura|restricciones)|ohne zensur|repeat the (?:words|text) above|act as my (?:deceased |late |dead )?grand(?:ma|mother|pa|father)`,
+    r`ignor(?:e|a|ar) (?:todas |todos )?(?:as |os )?(?:instruções|instrucoes|regras)|esque[cç]a (?:todas )?(?:as )?instruções|prompt de sistema`,
+    r`(?:ignore|forget|drop|break) (?:all )?(?:of )?(?:your|the|these) (?:rules|guidelines|restrictions|safety)\b`,
   ],
   ["忽略(?:之前|以上|所有|前面)|指示を無視|ohne einschränkungen"],
 );
@@ -36,4 +38,7 @@ export const harmfulRequest = cue([
   r`get rid of (?:my|the|a) (?:neighbou?r|wife|husband|boss|ex|body)|fake (?:passport|id|driver'?s licen[cs]e)`,
   r`forged? (?:documents?|passport|signature)|hotwire|sql injection payload|working exploit`,
   r`bypass (?:the )?(?:login|authentication|content filter)|aggirare il filtro|(?:valid |working |real )?credit card numbers|cvv\b`,
+  r`ransom (?:note|letter|demand)|kidnap(?:ped|ping)?\b|hostage (?:note|letter|demand)`,
+  r`(?:hack|crack|break into|get into) (?:my |his |her |their |a |the |someone(?:'s| else's)? )?(?:\w+(?:'s|s') )?(?:wi-?fi|e-?mail|account|phone|instagram|facebook|snapchat|whatsapp|password)`,
+  r`(?:pills|tablets|dose|overdose)\b.{0,40}(?:not wake up|never wake|to die|kill (?:me|myself)|end it)|lethal dose|(?:not|never) wake up again`,
 ]);
