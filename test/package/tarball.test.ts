@@ -87,6 +87,11 @@ describe("the packed tarball", () => {
         "dist/src/index.js",
         "dist/src/index.d.ts",
         "bin/llmux.js",
+        "dist/src/server/ui/index.html",
+        "dist/src/server/ui/login.html",
+        "dist/src/server/ui/app.js",
+        "dist/src/server/ui/charts.js",
+        "dist/src/server/ui/app.css",
       ]),
     );
     expect(files.filter((file) => file.endsWith(".ts") && !file.endsWith(".d.ts"))).toEqual([]);
@@ -178,6 +183,17 @@ describe("the packed tarball", () => {
     expect(body.object).toBe("chat.completion");
     expect(body.choices?.[0]?.message?.role).toBe("assistant");
     expect(body.choices?.[0]?.message?.content).toMatch(/\S/);
+    // The web dashboard ships in the package: its page, files and data from the installed build.
+    const ui = await fetch(`${gateway.url}/ui`);
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toContain("/ui/assets/app.js");
+    for (const asset of ["app.js", "charts.js", "app.css"])
+      expect((await fetch(`${gateway.url}/ui/assets/${asset}`)).status, asset).toBe(200);
+    const data = (await (await fetch(`${gateway.url}/ui/data`)).json()) as {
+      status: { deployments: { id: string }[]; config: { hash: string } | null };
+    };
+    expect(data.status.deployments.map((d) => d.id)).toEqual(["sim-1/gpt-4.1"]);
+    expect(data.status.config?.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(await gateway.stop()).toBe(0);
     expect(await sim.stop()).toBe(0);
   });
