@@ -74,7 +74,8 @@ describe("translated to an OpenAI-compatible upstream", () => {
       max_tokens: 64,
       system: [{ type: "text", text: "Be brief.", cache_control: { type: "ephemeral" } }],
       stop_sequences: ["STOP"],
-      temperature: 0.2,
+      // Not in this SDK's types any more; the API and the gateway still take it.
+      ...({ temperature: 0.2 } as object),
       messages: [{ role: "user", content: "Hello" }],
     });
     validateAnthropic("Message", message);
@@ -263,7 +264,7 @@ describe("passed through to an Anthropic upstream", () => {
       model: "claude-pass",
       max_tokens: 64,
       tools: [weather],
-      messages: [{ role: "user", content: "Please call a tool." }],
+      messages: [{ role: "user" as const, content: "Please call a tool." }],
     };
     const events = await streamEvents(body, false);
     checkOrder(events);
