@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  ContinuationMapper,
   continuationRequest,
   isPrefillRejection,
   rewriteChunk,
@@ -159,5 +160,54 @@ describe("contextWindowOf", () => {
     ["bad request", null],
   ])("%s → %s", (message, expected) => {
     expect(contextWindowOf(message)).toBe(expected);
+  });
+});
+
+describe("ContinuationMapper", () => {
+  const shape = {
+    id: "first",
+    created: 1,
+    model: "orig",
+    before: { prompt_tokens: 0, completion_tokens: 2, total_tokens: 2 },
+  };
+  const sent = sentSoFar([chunk({ role: "assistant", content: "" }), chunk({ content: "Hello " })]);
+  const text = (out: StreamChunkEvent | null): string | undefined =>
+    out === null
+      ? undefined
+      : (JSON.parse(out.data) as { choices: Array<{ delta: { content?: string } }> }).choices[0]?.delta
+          .content;
+
+  it("with a prefill: the continuation as it comes, its first whitespace dropped when the prefill lost one", () => {
+    const mapper = new ContinuationMapper(sent, true, shape, "a");
+    expect(mapper.map(chunk({ role: "assistant", content: "" }))).toBeNull();
+    expect(text(mapper.map(chunk({ content: " world" })))).toBe("world");
+    expect(text(mapper.map(chunk({ content: "!" })))).toBe("!");
+  });
+
+  it("without: holds the regenerated answer until it repeated the text, then sends only the rest", () => {
+    const mapper = new ContinuationMapper(sent, false, shape, "a");
+    expect(mapper.map(chunk({ content: "Hel" }))).toBeNull();
+    expect(text(mapper.map(chunk({ content: "lo world" })))).toBe("world");
+    expect(mapper.mismatch).toBe(false);
+  });
+
+  it("a regenerated answer that differs sets mismatch and sends nothing", () => {
+    const mapper = new ContinuationMapper(sent, false, shape, "a");
+    expect(mapper.map(chunk({ content: "Hi there" }))).toBeNull();
+    expect(mapper.mismatch).toBe(true);
+    expect(mapper.map(chunk({ content: "more" }))).toBeNull();
+  });
+
+  it("the finish chunk says the answer was stitched", () => {
+    const mapper = new ContinuationMapper(sent, true, shape, "a/m");
+    const finish = {
+      ...chunk({}),
+      finishReason: "stop",
+      data: JSON.stringify({ id: "x", choices: [{ index: 0, delta: {}, finish_reason: "stop" }] }),
+    };
+    expect(JSON.parse(mapper.map(finish)!.data)).toMatchObject({
+      id: "first",
+      llmux: { stitched: true, recovered_from: "a/m" },
+    });
   });
 });

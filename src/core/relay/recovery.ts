@@ -212,3 +212,57 @@ export function sumUsage(a: Usage, b: Usage): Usage {
   const completion = a.completion_tokens + b.completion_tokens;
   return { ...b, prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }
+
+/**
+ * Maps the continuation's chunks into the caller's stream, chunk by chunk. With a prefill the
+ * continuation is the rest of the answer (its leading whitespace dropped when the prefill lost a
+ * trailing one); without, the regenerated answer is held until it has repeated the text already
+ * sent ({@link splice}), then only what follows goes out — or `mismatch` is set and nothing more
+ * may be sent. The chunk with the finish reason says the answer was stitched (`llmux.stitched`).
+ */
+export class ContinuationMapper {
+  /** The regenerated answer did not repeat the text sent: the stream must end with the error. */
+  mismatch = false;
+  #spliced: boolean;
+  #first: boolean;
+  #fresh = "";
+  readonly #trimmed: boolean;
+
+  constructor(
+    private readonly sent: SentSoFar,
+    prefill: boolean,
+    private readonly shape: ContinuationShape,
+    private readonly recoveredFrom: string,
+  ) {
+    this.#spliced = prefill;
+    this.#first = prefill;
+    this.#trimmed = sent.text.length > sent.text.trimEnd().length;
+  }
+
+  /** The caller's chunk for one continuation chunk, or null (nothing to send for it). */
+  map(event: StreamChunkEvent): StreamChunkEvent | null {
+    if (this.mismatch) return null;
+    let text = chunkText(event);
+    if (!this.#spliced) {
+      if (text !== undefined) this.#fresh += text;
+      const joined = splice(this.sent.text, this.#fresh);
+      if (joined.type === "mismatch" || (joined.type === "wait" && event.finishReason !== null)) {
+        this.mismatch = true;
+        return null;
+      }
+      if (joined.type === "wait") return null;
+      this.#spliced = true;
+      text = joined.text;
+    } else if (this.#first && text !== undefined && text !== "") {
+      this.#first = false;
+      if (this.#trimmed) text = text.trimStart();
+    }
+    const out = rewriteChunk(event, this.shape, text);
+    if (out !== null && event.finishReason !== null) {
+      const body = out.chunk as unknown as Json;
+      body["llmux"] = { stitched: true, recovered_from: this.recoveredFrom };
+      out.data = JSON.stringify(body);
+    }
+    return out;
+  }
+}

@@ -13,14 +13,7 @@ import type { Attempt } from "../session/attempt.js";
 import type { RequestSession } from "../session/request-session.js";
 import { pullSource } from "./pull-source.js";
 import { relayState, relayStep, type RelayState } from "./relay-step.js";
-import {
-  chunkText,
-  rewriteChunk,
-  sentSoFar,
-  splice,
-  type ContinuationShape,
-  type SentSoFar,
-} from "./recovery.js";
+import { ContinuationMapper, sentSoFar, type ContinuationShape, type SentSoFar } from "./recovery.js";
 import { StreamFailure } from "./stream-failure.js";
 
 /** What goes to the caller at once: chunks, or the bytes they came in (OpenAI-compatible upstreams). */
@@ -386,52 +379,23 @@ export class StreamRelay implements BatchSink {
       return;
     }
     this.#continuation = relay;
-    const trimmed = sent.text.length - sent.text.trimEnd().length > 0;
-    let spliced = continuation.prefill;
-    let first = continuation.prefill;
-    let fresh = "";
-    let mismatch = false;
-    const mapChunk = (event: StreamChunkEvent): StreamChunkEvent | null => {
-      let text = chunkText(event);
-      if (!spliced) {
-        if (text !== undefined) fresh += text;
-        const joined = splice(sent.text, fresh);
-        if (joined.type === "mismatch" || (joined.type === "wait" && event.finishReason !== null)) {
-          mismatch = true;
-          return null;
-        }
-        if (joined.type === "wait") return null;
-        spliced = true;
-        first = false;
-        text = joined.text;
-      } else if (first && text !== undefined && text !== "") {
-        // The prefill went without its trailing whitespace; the continuation repeats it.
-        first = false;
-        if (trimmed) text = text.trimStart();
-      }
-      const out = rewriteChunk(event, shape, text);
-      if (out !== null && event.finishReason !== null) {
-        const body = out.chunk as unknown as Record<string, unknown>;
-        body["llmux"] = { stitched: true, recovered_from: this.attempt.deployment.id };
-        out.data = JSON.stringify(body);
-      }
-      return out;
-    };
+    const mapper = new ContinuationMapper(sent, continuation.prefill, shape, this.attempt.deployment.id);
     relay.pipe({
       write: (batch) => {
         const events: StreamChunkEvent[] = [];
         for (const event of batch.events) {
-          const out = mapChunk(event);
-          if (mismatch) break;
+          const out = mapper.map(event);
+          if (mapper.mismatch) break;
           if (out !== null) events.push(out);
         }
+        let more = true;
         if (events.length > 0) {
           if (this.#sink === null) this.#waiting.push({ events, raw: null });
-          else if (!this.#sink.write({ events, raw: null })) return false;
+          else more = this.#sink.write({ events, raw: null });
         }
-        if (mismatch) {
+        if (mapper.mismatch) {
+          // The request ends as interrupted here; then the continuation is stopped (its end is ignored).
           this.#continuation = null;
-          relay.stop();
           this.#phase = "committed";
           this.#finishWith(
             this.#failure(
@@ -440,11 +404,12 @@ export class StreamRelay implements BatchSink {
                 `${relay.attempt.deployment.id} did not repeat the text already sent`,
             ),
           );
+          relay.stop();
         }
-        return true;
+        return more;
       },
       end: (end) => {
-        if (mismatch) return;
+        if (mapper.mismatch) return;
         this.#continuation = null;
         this.#phase = "ended";
         const ending: RelayEnd = end.type === "done" ? { type: "done", doneSent: false } : end;
