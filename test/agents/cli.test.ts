@@ -189,7 +189,8 @@ describe("Claude Code", { timeout: runTimeoutMs + 30_000 }, () => {
     stack.sim.addFault({ kind: "status", status: 429, key: KEYS.an1, times: 1 });
     const result = await claude("claude-opus-4-8");
     expect(result.code, describeRun(result)).toBe(0);
-    expect(result.stdout).toContain("Hello from claude-sim via key an02.");
+    // The key of later turns depends on how long the engine cools the refused key down.
+    expect(result.stdout).toMatch(/Hello from claude-sim via key an0[12]\./);
     const requests = stack.sim.requests.filter((request) => request.path === "/v1/messages");
     const [refused, retried] = requests;
     expect(refused).toMatchObject({ key: KEYS.an1, status: 429 });
@@ -228,12 +229,14 @@ describe("Codex", { timeout: runTimeoutMs + 30_000 }, () => {
     stack.sim.addFault({ kind: "status", status: 429, key: KEYS.an1, times: 1 });
     const result = await codex("claude-pass");
     expect(result.code, describeRun(result)).toBe(0);
-    expect(result.stdout).toContain("Hello from claude-sim via key an02.");
+    // The key of later turns depends on how long the engine cools the refused key down.
+    expect(result.stdout).toMatch(/Hello from claude-sim via key an0[12]\./);
     const requests = stack.sim.requests.filter((request) => request.path === "/v1/messages");
     expect(requests[0]).toMatchObject({ key: KEYS.an1, status: 429 });
     const toolTurn = requests.find((request) => text(request.body).includes(nonce));
     expect(toolTurn, `the tool's output went back to the model\n${describeRun(result)}`).toBeDefined();
-    expect(toolTurn).toMatchObject({ key: KEYS.an2, status: 200 });
+    expect(toolTurn).toMatchObject({ status: 200 });
+    expect(requests[1]).toMatchObject({ key: KEYS.an2, status: 200 });
     expect(text((toolTurn!.body as Json)["messages"])).toContain('"type":"tool_result"');
   });
 });
