@@ -65,6 +65,33 @@ function registerCacheMetrics(registry: Registry, smart: SmartRouting): void {
 }
 
 /**
+ * Latency priors in `/metrics`: p50/p95/p99 of each deployment's latency and time to first token over
+ * the priors' window (30 min), read at scrape time.
+ */
+function registerLatencyMetrics(registry: Registry, engine: Engine): void {
+  new Gauge({
+    name: "llmux_latency_prior_seconds",
+    help: "Per-deployment latency and time to first token over the priors window (least-latency reads p95).",
+    labelNames: ["deployment", "metric", "quantile"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const now = Date.now();
+      for (const id of engine.latency.deployments()) {
+        const summary = engine.latency.summary(id, now);
+        for (const metric of ["latency", "ttft"] as const) {
+          const values = summary[metric];
+          if (values === null) continue;
+          this.set({ deployment: id, metric, quantile: "0.5" }, values.p50 / 1000);
+          this.set({ deployment: id, metric, quantile: "0.95" }, values.p95 / 1000);
+          this.set({ deployment: id, metric, quantile: "0.99" }, values.p99 / 1000);
+        }
+      }
+    },
+  });
+}
+
+/**
  * Builds the gateway's smart routing from the config: its cache and affinity table on Redis when the
  * state is (own connection, same prefix), else in memory; cache metrics on `registry`.
  */
@@ -90,6 +117,7 @@ export async function openSmartRouting(
     },
   });
   if (registry && smart.cache) registerCacheMetrics(registry, smart);
+  if (registry) registerLatencyMetrics(registry, engine);
   return {
     smart,
     close: async () => {
