@@ -228,7 +228,7 @@ describe.skipIf(!chromium && !needBrowser)("/ui in chromium", () => {
     await page.type("#key", gatewayKey);
     await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.click("button[type=submit]")]);
     await page.waitForSelector("body[data-loaded=true]", { timeout: 15_000 });
-    const text = await page.evaluate(() => document.body.innerText);
+    const text = (await page.evaluate("document.body.innerText")) as string;
     for (const expected of [
       "smart",
       "fast",
@@ -251,7 +251,9 @@ describe.skipIf(!chromium && !needBrowser)("/ui in chromium", () => {
     await page.setViewport({ width: 390, height: 844, isMobile: true, hasTouch: true });
     await page.reload({ waitUntil: "load" });
     await page.waitForSelector("body[data-loaded=true]", { timeout: 15_000 });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = (await page.evaluate(
+      "document.documentElement.scrollWidth - window.innerWidth",
+    )) as number;
     expect(overflow).toBeLessThanOrEqual(1);
     await page.screenshot({ path: join(screenshots, "dashboard-phone.png"), fullPage: true });
     expect(failures).toEqual([]);
