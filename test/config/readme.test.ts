@@ -6,8 +6,15 @@ const readme = readFileSync(new URL("../../src/config/README.md", import.meta.ur
 const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1] ?? "");
 
 describe("src/config/README.md examples", () => {
-  it("has the MultiRouter and the llmux examples", () => {
-    expect(blocks).toHaveLength(2);
+  it("has the MultiRouter, the llmux and the cache-and-routes examples", () => {
+    expect(blocks).toHaveLength(3);
+  });
+
+  it("compiles the cache-and-routes example", () => {
+    const { config } = parseConfig(blocks[2] ?? "", { file: "README", env: { OPENAI_KEY_1: "sk-1" } });
+    expect(config.smart?.cache.enabled).toBe(true);
+    expect(config.smart?.routes.map((rule) => rule.group)).toEqual(["coder", "long", "cheap"]);
+    expect(config.smart?.groupCache).toEqual({ coder: false });
   });
 
   it("compiles the MultiRouter example", () => {
