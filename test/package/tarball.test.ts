@@ -65,14 +65,19 @@ beforeAll(async () => {
     join(app, "esm", "package.json"),
     JSON.stringify({ name: "scratch-esm", version: "1.0.0", private: true, type: "module" }),
   );
-  const installed = await runCommand(npm, ["install", tarball, ...quiet], { cwd: app, timeoutMs: 120_000 });
+  // better-sqlite3 builds from source when its prebuilt binary cannot be downloaded (no internet
+  // here): that alone can take minutes on a busy 2-core machine.
+  const installed = await runCommand(npm, ["install", tarball, ...quiet], {
+    cwd: app,
+    timeoutMs: 360_000,
+  });
   expectSuccess(installed, "npm install");
-}, 240_000);
+}, 540_000);
 
 afterAll(async () => {
   await Promise.all(servers.map((server) => server.stop()));
   rmSync(work, { recursive: true, force: true });
-});
+}, 60_000);
 
 describe("the packed tarball", () => {
   it("contains the licence, docs, examples, build and CLI, and no dangling source maps", () => {
