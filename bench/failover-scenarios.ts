@@ -148,6 +148,8 @@ interface Answered {
   ids: number;
   roles: number;
   error: unknown;
+  /** The stream was finished by a mid-stream recovery (its last chunk says `llmux.stitched`). */
+  stitched?: boolean;
 }
 
 async function ask(
@@ -197,6 +199,7 @@ async function ask(
       ids.add(chunk.id);
       answered.model ??= chunk.model;
       if (chunk.usage) answered.usage = chunk.usage;
+      if ((chunk as { llmux?: { stitched?: boolean } }).llmux?.stitched === true) answered.stitched = true;
       const delta = chunk.choices[0]?.delta;
       if (delta?.role !== undefined) answered.roles += 1;
       answered.text += delta?.content ?? "";
@@ -223,7 +226,7 @@ function grade(
   if (answered.ids > 1 || answered.roles > 1)
     return { grade: "fail", note: `${answered.ids} ids, ${answered.roles} roles` };
   if (extraCheck !== null) return { grade: "fail", note: extraCheck };
-  const from = answered.deployment ?? "?";
+  const from = `${answered.deployment ?? "?"}${answered.stitched === true ? ", stitched" : ""}`;
   if (want === "primary" && !from.startsWith("p/")) return { grade: "partial", note: `answered by ${from}` };
   return { grade: "pass", note: `answered by ${from}` };
 }
