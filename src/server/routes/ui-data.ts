@@ -120,3 +120,33 @@ export async function dashboardData(
     spend: await spendOf(dashboard),
   };
 }
+
+/** What the dashboard needs of spend control (`SpendService.report`). */
+export interface SpendReporter {
+  report(
+    by: "key" | "group",
+    since: number,
+  ): Promise<ReadonlyArray<{ name: string; keyName: string | null; usd: number }>>;
+}
+
+/**
+ * The dashboard's spend section from spend control: spend per key (by name) and per group since
+ * `windowMs` ago (default: the last 30 days). Pass it as `dashboard.spend` once spend is wired.
+ */
+export function dashboardSpendFrom(
+  reporter: SpendReporter,
+  windowMs = 30 * 24 * 60 * 60 * 1000,
+  now: () => number = Date.now,
+): () => Promise<DashboardSpend> {
+  return async () => {
+    const since = now() - windowMs;
+    const [keys, groups] = await Promise.all([
+      reporter.report("key", since),
+      reporter.report("group", since),
+    ]);
+    return {
+      keys: keys.map((row) => ({ name: row.keyName ?? row.name, usd: row.usd })),
+      groups: groups.map((row) => ({ name: row.name, usd: row.usd })),
+    };
+  };
+}
