@@ -96,6 +96,7 @@ export function registerMessagesRoutes(app: FastifyInstance, options: GatewaySer
     try {
       chat = fromAnthropicRequest(request.body);
     } catch (error) {
+      options.spend?.forget(request.id);
       note.errorCode = errorCodeOf(error);
       writeAnthropicError(raw, error, app.llmuxRedactor, request.id);
       return;
@@ -125,11 +126,13 @@ export function registerMessagesRoutes(app: FastifyInstance, options: GatewaySer
         );
       group = found;
     } catch (error) {
+      options.spend?.forget(request.id);
       note.errorCode = errorCodeOf(error);
       writeAnthropicError(raw, error, app.llmuxRedactor, request.id);
       return;
     }
     const body = request.body as object;
+    options.spend?.forget(request.id);
     void countTokens(options, group, callOf(request, raw, body).source!, chat).then((counted) => {
       writeJson(raw, 200, { "x-request-id": request.id, "x-llmux-count": counted.by }, counted.body);
     });
@@ -171,6 +174,23 @@ async function countTokens(
   return { by: "estimate", body: JSON.stringify(toAnthropicCountTokens(estimatePromptTokens(chat))) };
 }
 
+/**
+ * The spend gate before the engine (virtual keys, budgets, `down_route_to`; issue 13), as the chat
+ * route does: the group to route to and the request's spend record (abandon it when the engine
+ * fails; it settles on the engine's events otherwise). Without spend control, the model as asked.
+ */
+export async function admitSpend(
+  options: GatewayServerOptions,
+  model: string,
+  chat: ChatRequest,
+  call: CallOptions,
+): Promise<{ group: string; abandon: () => void }> {
+  const spend = options.spend;
+  if (!spend) return { group: model, abandon: () => undefined };
+  const admitted = await spend.admit(call.requestId ?? "", model, chat, "chat", call);
+  return { group: admitted.group, abandon: () => spend.abandon(admitted.spend) };
+}
+
 function noteFailure(note: RequestNote, error: unknown): void {
   note.errorCode = errorCodeOf(error);
   if (error instanceof LlmuxError) note.attempts = error.attempts.length;
@@ -190,8 +210,11 @@ async function answer(
   raw: ServerResponse,
 ): Promise<void> {
   const { chat, call, note } = work;
+  let abandon = (): void => undefined;
   try {
-    const outcome = await options.engine.chat(chat.model, chat, call);
+    const admitted = await admitSpend(options, chat.model, chat, call);
+    abandon = admitted.abandon;
+    const outcome = await options.engine.chat(admitted.group, chat, call);
     const overheadMs = performance.now() - work.started - outcome.upstreamMs;
     const bytes = messageBytes(outcome, chat.model);
     note.deployment = outcome.deployment.id;
@@ -203,6 +226,7 @@ async function answer(
     writeJson(raw, 200, headers, bytes);
     options.metrics?.observeOverhead(overheadMs / 1000, false);
   } catch (error) {
+    abandon();
     noteFailure(note, error);
     writeAnthropicError(raw, error, app.llmuxRedactor, call.requestId ?? null);
   }
@@ -222,9 +246,13 @@ async function answerStream(
 ): Promise<void> {
   const { chat, call, note } = work;
   let outcome;
+  let abandon = (): void => undefined;
   try {
-    outcome = await options.engine.chatStream(chat.model, chat, call);
+    const admitted = await admitSpend(options, chat.model, chat, call);
+    abandon = admitted.abandon;
+    outcome = await options.engine.chatStream(admitted.group, chat, call);
   } catch (error) {
+    abandon();
     noteFailure(note, error);
     writeAnthropicError(raw, error, app.llmuxRedactor, call.requestId ?? null);
     return;

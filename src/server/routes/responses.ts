@@ -29,6 +29,7 @@ import { writeError, writeJson } from "../raw-reply.js";
 import { noteOf, type RequestNote } from "../request-log.js";
 import type { SseEnd } from "../sse-writer.js";
 import { clientGone, outcomeHeaders } from "./chat.js";
+import { admitSpend } from "./messages.js";
 
 /** Responses kept for `previous_response_id` (`store: true`), in memory, least recently used out. */
 const storedResponsesMax = 1000;
@@ -128,6 +129,7 @@ export function registerResponsesRoute(app: FastifyInstance, options: GatewaySer
       const call: CallOptions = { cancellation: clientGone(raw), requestId: request.id, source };
       work = { body, inbound, history, context, call, note, started };
     } catch (error) {
+      options.spend?.forget(request.id);
       note.errorCode = errorCodeOf(error);
       writeError(raw, error, app.llmuxRedactor);
       return;
@@ -148,8 +150,11 @@ async function answer(
   keep: StoredResponses | null,
 ): Promise<void> {
   const { inbound, note } = work;
+  let abandon = (): void => undefined;
   try {
-    const outcome = await options.engine.chat(inbound.request.model, inbound.request, work.call);
+    const admitted = await admitSpend(options, inbound.request.model, inbound.request, work.call);
+    abandon = admitted.abandon;
+    const outcome = await options.engine.chat(admitted.group, inbound.request, work.call);
     const overheadMs = performance.now() - work.started - outcome.upstreamMs;
     const response = toResponsesResponse(outcome.body, work.context);
     keep?.keep(work.history, work.body, response);
@@ -160,6 +165,7 @@ async function answer(
     writeJson(raw, 200, outcomeHeaders(outcome, overheadMs), JSON.stringify(response));
     options.metrics?.observeOverhead(overheadMs / 1000, false);
   } catch (error) {
+    abandon();
     note.errorCode = errorCodeOf(error);
     if (error instanceof LlmuxError) note.attempts = error.attempts.length;
     writeError(raw, error, app.llmuxRedactor);
@@ -226,9 +232,13 @@ async function answerStream(
 ): Promise<void> {
   const { inbound, note, call } = work;
   let outcome;
+  let abandon = (): void => undefined;
   try {
-    outcome = await options.engine.chatStream(inbound.request.model, inbound.request, call);
+    const admitted = await admitSpend(options, inbound.request.model, inbound.request, call);
+    abandon = admitted.abandon;
+    outcome = await options.engine.chatStream(admitted.group, inbound.request, call);
   } catch (error) {
+    abandon();
     note.errorCode = errorCodeOf(error);
     if (error instanceof LlmuxError) note.attempts = error.attempts.length;
     writeError(raw, error, app.llmuxRedactor);
