@@ -17,6 +17,7 @@ import {
 } from "../observability/index.js";
 import { presetOf } from "../providers/presets.js";
 import { createGatewayServer, type ConfigStatus } from "../server/index.js";
+import { openSpend } from "../server/spend-setup.js";
 import { openSmartRouting } from "../server/cache-setup.js";
 import { createRedisStateStore, type RedisStateStore } from "../state/index.js";
 import type { EngineEvent } from "../types/index.js";
@@ -138,6 +139,10 @@ export async function startGateway(
       logger.warn({ event }, event.type);
   });
   const smart = await openSmartRouting(config, engine, metrics.registry);
+  const spend = await openSpend(config, engine, metrics.registry, (error) =>
+    logger.warn({ err: String(error) }, "spend database write failed"),
+  );
+  redactor.extend(spend.secrets);
   const reloads = reloadMetrics(metrics.registry);
   const providerInfo = (next: GatewayConfig) =>
     next.providers.map((p) => ({
@@ -167,6 +172,8 @@ export async function startGateway(
     version: packageVersion(),
     configStatus: options.configStatus,
     dashboard: { collector: dashboard, adminKey: config.spend.adminKey },
+    spend: spend.control,
+    admin: spend.admin,
   });
   // A deep accept queue: thousands of clients may connect at once (long-lived streams).
   try {
@@ -181,6 +188,7 @@ export async function startGateway(
     await dispatcher.close().catch(() => {});
     await engine.store.close().catch(() => {});
     await smart.close();
+    await spend.close();
     throw error;
   }
   const address = app.server.address() as AddressInfo;
@@ -193,6 +201,7 @@ export async function startGateway(
       // New secrets are masked before anything can use them.
       redactor.extend(SecretRedactor.fromConfig(next));
       const change = plan.swap(next);
+      spend.control.setPlan(next.providers, next.groups);
       app.llmuxKeys.replace(next.server.auth.keys);
       app.llmuxUi.replace([...next.server.auth.keys, next.spend.adminKey ?? ""]);
       providers.splice(0, providers.length, ...providerInfo(next));
@@ -213,6 +222,7 @@ export async function startGateway(
       await dispatcher.close().catch(() => {});
       await engine.store.close().catch(() => {});
       await smart.close();
+      await spend.close();
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { DeploymentSpec, GroupSpec } from "../types/index.js";
+import type { DeploymentSpec, GroupSpec, PriceOverride } from "../types/index.js";
 import type { CompiledProviders, ProviderEntry } from "./compile-providers.js";
 import { strategyOf } from "./compile-settings.js";
 import type { CompileContext } from "./context.js";
@@ -20,6 +20,7 @@ interface Settings {
   first_token_timeout_ms?: number | undefined;
   stream_idle_timeout_ms?: number | undefined;
   include_usage?: boolean | undefined;
+  price?: PriceOverride | undefined;
 }
 
 /** A deployment of `model` on a provider, with the provider's limits as defaults. */
@@ -39,6 +40,9 @@ function deploymentOf(entry: ProviderEntry, model: string, tier: number, own: Se
     streamIdleTimeoutMs: own.stream_idle_timeout_ms ?? provider.stream_idle_timeout_ms ?? null,
     includeUsage: own.include_usage ?? provider.include_usage ?? true,
     quotaGroup: provider.quota_group ?? null,
+    ...(own.price || provider.price
+      ? { priceOverride: { deployment: own.price ?? null, provider: provider.price ?? null } }
+      : {}),
   };
 }
 

@@ -17,6 +17,7 @@ import { registerEmbeddingsRoute } from "./routes/embeddings.js";
 import { registerInfoRoutes } from "./routes/info.js";
 import { isAnthropicRoute, registerMessagesRoutes } from "./routes/messages.js";
 import { registerResponsesRoute } from "./routes/responses.js";
+import { registerAdminRoutes } from "./routes/admin.js";
 import { registerStatusRoute } from "./routes/status.js";
 import { registerUiRoutes } from "./routes/ui.js";
 
@@ -118,7 +119,8 @@ export function createGatewayServer(options: GatewayServerOptions): FastifyInsta
       shuttingDown(reply);
       return;
     }
-    if (keys.open && !perKey && !perIp) {
+    const spend = options.spend?.acceptsVirtualKeys === true ? options.spend : null;
+    if (keys.open && !perKey && !perIp && spend === null) {
       done();
       return;
     }
@@ -131,7 +133,15 @@ export function createGatewayServer(options: GatewayServerOptions): FastifyInsta
       (route === "/status" && options.auth.publicStatus) ||
       (route === "/metrics" && options.auth.publicMetrics);
     const key = presentedKey(request.headers);
-    if (!isPublic && !keys.open && !keys.matches(key)) {
+    if (spend !== null && key !== null && !isPublic && route.startsWith("/v1/") && !keys.matches(key)) {
+      // A virtual key (issue 13): checked against the spend store, then limited per request by its route.
+      spend.identify(request.id, key).then(
+        () => done(),
+        (error: unknown) => sendError(reply, error),
+      );
+      return;
+    }
+    if (!isPublic && !keys.open && !keys.matches(key) && !route.startsWith("/admin/")) {
       unauthorized(reply, route);
       return;
     }
@@ -202,6 +212,7 @@ export function createGatewayServer(options: GatewayServerOptions): FastifyInsta
   registerMessagesRoutes(app, options);
   registerResponsesRoute(app, options);
   registerStatusRoute(app, options);
+  if (options.admin) registerAdminRoutes(app, options.admin);
   if (options.dashboard) registerUiRoutes(app, options, options.dashboard);
   app.get("/metrics", async (_request, reply) => {
     if (!options.metrics)

@@ -3,6 +3,7 @@ import {
   AbortedError,
   LlmuxError,
   RateLimitedError,
+  SpendError,
   redactSecrets,
   type SecretRedactor,
   toOpenAIErrorBody,
@@ -93,6 +94,14 @@ function answerOf(error: unknown): ErrorAnswer {
       body: {
         error: { message: error.message, type: "invalid_request_error", param: null, code: error.openAICode },
       },
+    };
+  }
+  if (error instanceof SpendError) {
+    // Spend refusals keep their structured body (`details`: limit, estimate, spent, resets_at…).
+    return {
+      status: error.status,
+      headers: { ...error.headers },
+      body: error.body as unknown as OpenAIErrorBody,
     };
   }
   if (error instanceof LlmuxError) {

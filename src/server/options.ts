@@ -1,3 +1,5 @@
+import type { AdminServerOptions } from "./routes/admin.js";
+import type { SpendControl } from "./spend-control.js";
 import type { Engine } from "../core/index.js";
 import type { SecretRedactor } from "../errors/index.js";
 import type { DeploymentCounters } from "../observability/index.js";
@@ -71,4 +73,8 @@ export interface GatewayServerOptions {
   configStatus?: (() => ConfigStatus | null) | undefined;
   /** The web dashboard at /ui (see `registerUiRoutes`); absent: /ui is not served. */
   dashboard?: DashboardServerOptions | undefined;
+  /** Prices, cost, the budget gate and virtual keys (issue 13); absent: no spend control. */
+  spend?: SpendControl | undefined;
+  /** The admin API (`/admin/*`, `server.admin_key`); absent: /admin is not served. */
+  admin?: AdminServerOptions | undefined;
 }

@@ -10,6 +10,8 @@ export interface RequestNote {
   upstreamMs: number;
   overheadMs: number | null;
   errorCode: string | null;
+  /** What the request cost (USD), when its deployment has a price and usage came back. */
+  costUsd: number | null;
 }
 
 const notes = new WeakMap<FastifyRequest, RequestNote>();
@@ -27,6 +29,7 @@ export function noteOf(request: FastifyRequest): RequestNote {
       upstreamMs: 0,
       overheadMs: null,
       errorCode: null,
+      costUsd: null,
     };
     notes.set(request, note);
   }

@@ -1,3 +1,4 @@
+import type { PriceOverride } from "./spend.js";
 /**
  * Provider types llmux knows. OpenAI-compatible vendors differ only in data (base URL, headers,
  * auth header), kept in `src/providers/presets.ts`; `anthropic` and `gemini` have their own wire format.
@@ -65,6 +66,8 @@ export interface DeploymentSpec {
   includeUsage: boolean;
   /** The provider's `quota_group`: deployments of one model in one group share a learned bucket. */
   quotaGroup?: string | null;
+  /** `price:` on this deployment, else on its provider instance (USD per 1M tokens); absent = the price table. */
+  priceOverride?: { deployment: PriceOverride | null; provider: PriceOverride | null };
 }
 
 /** A model group (virtual model) clients ask for. */

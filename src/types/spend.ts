@@ -10,7 +10,7 @@
 export interface PriceOverride {
   input_per_1m_usd: number;
   output_per_1m_usd: number;
-  cached_input_per_1m_usd?: number;
+  cached_input_per_1m_usd?: number | undefined;
 }
 
 /** How often a key's budget resets: every 1, 7 or 30 days from the start of its first day (UTC), or each calendar month (UTC). */

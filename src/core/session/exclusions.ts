@@ -32,6 +32,7 @@ export class Exclusions {
   /** Whether `deployment` may take this request now (the selector's filter). */
   readonly eligible = (deployment: Deployment): boolean => {
     if (this.excluded.has(deployment.id)) return false;
+    if (this.session.allow !== null && !this.session.allow(deployment)) return false;
     const { parts } = this.session;
     const now = parts.clock.now();
     if (this.full.size > 0 && (this.full.get(deployment.id) ?? 0) > now) return false;

@@ -33,6 +33,8 @@ export interface CallOptions {
    * affinity); otherwise selection goes on as usual.
    */
   prefer?: string | undefined;
+  /** Deployments this request may use (the budget gate's filter); absent = all. */
+  allow?: ((deployment: Deployment) => boolean) | undefined;
 }
 
 /** How one attempt ended, as its caller (the loop or the stream relay) saw it. */
@@ -98,6 +100,8 @@ export class RequestSession {
   /** The token estimate, once computed. */
   tokens: TokenEstimate | null = null;
   #ended = false;
+  /** The caller's filter of deployments (`CallOptions.allow`), or null. */
+  readonly allow: ((deployment: Deployment) => boolean) | null;
   /** Attempts under way (several while a hedge races the first). */
   readonly #live: Attempt[] = [];
 
@@ -116,6 +120,7 @@ export class RequestSession {
     this.headers = call.headers;
     this.source = call.source;
     this.prefer = call.prefer ?? null;
+    this.allow = call.allow ?? null;
     this.cancellation?.onCancel(() => {
       const error = this.abortError();
       for (const attempt of [...this.#live]) attempt.abort(error);

@@ -159,9 +159,20 @@ export class SpendService {
 
   /** The key behind a presented secret, if it may use `group`; throws 401 or 403 otherwise. */
   async authorize(presented: string, group: string): Promise<KeyGrant> {
+    return this.grant(await this.identify(presented), group);
+  }
+
+  /** The live key behind a presented secret; throws 401 when unknown, revoked or expired. */
+  async identify(presented: string): Promise<VirtualKeyRecord> {
     const key = await this.#store.findKey(hashKey(presented));
     if (!key) throw new InvalidApiKeyError("unknown");
     if (key.revokedAt !== null) throw new InvalidApiKeyError("revoked");
+    if (key.expiresAt !== null && key.expiresAt <= this.#now()) throw new InvalidApiKeyError("expired");
+    return key;
+  }
+
+  /** `key` may use `group` (its model allow-list); throws 403 otherwise. */
+  grant(key: VirtualKeyRecord, group: string): KeyGrant {
     if (key.expiresAt !== null && key.expiresAt <= this.#now()) throw new InvalidApiKeyError("expired");
     if (key.models !== null && !key.models.includes(group))
       throw new ModelNotAllowedError(key.name, group, key.models);

@@ -9,6 +9,7 @@ import { bodyText } from "../json-body.js";
 import type { GatewayServerOptions } from "../options.js";
 import { writeError, writeJson } from "../raw-reply.js";
 import { noteOf, type RequestNote } from "../request-log.js";
+import type { SpendControl } from "../spend-control.js";
 import { writeSse } from "../sse-writer.js";
 import { validateChatRequest } from "../validate.js";
 
@@ -72,7 +73,8 @@ export function registerChatRoute(app: FastifyInstance, options: GatewayServerOp
     note.stream = body.stream === true;
     const call = callOptionsOf(request, raw, body);
     const smart = options.smartRouting;
-    if (smart?.needsPlan(body.model)) void routed(app, options, smart, request, body, call, raw, note, started);
+    if (smart?.needsPlan(body.model))
+      void routed(app, options, smart, request, body, call, raw, note, started);
     else if (body.stream === true)
       void answerStream(app, options, body.model, body, call, raw, note, started, null);
     else void answer(app, options, body.model, body, call, raw, note, started, null);
@@ -164,13 +166,20 @@ async function answer(
   started: number,
   plan: ChatPlan | null,
 ): Promise<void> {
+  const spend = options.spend;
+  let admitted: Awaited<ReturnType<SpendControl["admit"]>> | null = null;
   try {
-    const outcome = await options.engine.chat(group, body, call);
+    if (spend) admitted = await spend.admit(call.requestId ?? "", group, body, "chat", call);
+    const outcome = await options.engine.chat(admitted?.group ?? group, body, call);
     const overheadMs = performance.now() - started - outcome.upstreamMs;
     let bytes: Buffer | string = outcome.raw
       ? Buffer.from(outcome.raw.buffer, outcome.raw.byteOffset, outcome.raw.byteLength)
       : JSON.stringify(outcome.body);
     const headers = outcomeHeaders(outcome, overheadMs);
+    if (spend) {
+      Object.assign(headers, spend.headersFor(admitted?.spend ?? null, outcome.deployment, true));
+      note.costUsd = admitted?.spend?.priced ? admitted.spend.usd : null;
+    }
     const smart = options.smartRouting;
     if (plan !== null && smart !== undefined) {
       smart.answered(plan, outcome.deployment.id);
@@ -187,6 +196,7 @@ async function answer(
     writeJson(raw, 200, headers, bytes);
     options.metrics?.observeOverhead(overheadMs / 1000, false);
   } catch (error) {
+    spend?.abandon(admitted?.spend ?? null);
     note.errorCode = errorCodeOf(error);
     if (error instanceof LlmuxError) note.attempts = error.attempts.length;
     writeError(raw, error, app.llmuxRedactor);
@@ -205,9 +215,13 @@ async function answerStream(
   plan: ChatPlan | null,
 ): Promise<void> {
   let outcome;
+  const spend = options.spend;
+  let admitted: Awaited<ReturnType<SpendControl["admit"]>> | null = null;
   try {
-    outcome = await options.engine.chatStream(group, body, call);
+    if (spend) admitted = await spend.admit(call.requestId ?? "", group, body, "chat", call);
+    outcome = await options.engine.chatStream(admitted?.group ?? group, body, call);
   } catch (error) {
+    spend?.abandon(admitted?.spend ?? null);
     note.errorCode = errorCodeOf(error);
     if (error instanceof LlmuxError) note.attempts = error.attempts.length;
     writeError(raw, error, app.llmuxRedactor);
@@ -221,6 +235,7 @@ async function answerStream(
   const link = { streams: app.llmuxStreams, requestId: call.requestId ?? "", abort: () => outcome.abort() };
   const streamed = outcome;
   const headers = outcomeHeaders(streamed, overheadMs);
+  if (spend) Object.assign(headers, spend.headersFor(admitted?.spend ?? null, streamed.deployment, false));
   const smart = options.smartRouting;
   if (plan !== null && smart !== undefined) {
     smart.answered(plan, streamed.deployment.id);
@@ -234,6 +249,7 @@ async function answerStream(
     (end) => {
       note.attempts = streamed.attempts.length;
       note.upstreamMs = streamed.totalUpstreamMs;
+      if (admitted?.spend?.priced) note.costUsd = admitted.spend.usd;
       note.errorCode =
         end.kind === "done"
           ? null
@@ -267,5 +283,6 @@ export function logFields(
     upstreamMs: Math.round(note.upstreamMs * 1000) / 1000,
     overheadMs: note.overheadMs === null ? null : Math.round(note.overheadMs * 1000) / 1000,
     errorCode: note.errorCode,
+    ...(note.costUsd === null ? {} : { costUsd: note.costUsd }),
   };
 }

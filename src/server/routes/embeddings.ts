@@ -4,6 +4,7 @@ import { LlmuxError } from "../../errors/index.js";
 import { sendError } from "../error-reply.js";
 import type { GatewayServerOptions } from "../options.js";
 import { noteOf } from "../request-log.js";
+import type { SpendControl } from "../spend-control.js";
 import { validateEmbeddingsRequest } from "../validate.js";
 import { callOptionsOf, outcomeHeaders } from "./chat.js";
 
@@ -12,14 +13,14 @@ export function registerEmbeddingsRoute(app: FastifyInstance, options: GatewaySe
   app.post("/v1/embeddings", async (request: FastifyRequest, reply: FastifyReply) => {
     const started = performance.now();
     const note = noteOf(request);
+    const spend = options.spend;
+    let admitted: Awaited<ReturnType<SpendControl["admit"]>> | null = null;
     try {
       const body = validateEmbeddingsRequest(request.body);
       note.model = body.model;
-      const outcome = await options.engine.embeddings(
-        body.model,
-        body,
-        callOptionsOf(request, reply.raw, body),
-      );
+      const call = callOptionsOf(request, reply.raw, body);
+      if (spend) admitted = await spend.admit(request.id, body.model, body, "embeddings", call);
+      const outcome = await options.engine.embeddings(admitted?.group ?? body.model, body, call);
       const overheadMs = performance.now() - started - outcome.upstreamMs;
       Object.assign(note, {
         deployment: outcome.deployment.id,
@@ -28,8 +29,14 @@ export function registerEmbeddingsRoute(app: FastifyInstance, options: GatewaySe
         overheadMs,
       });
       options.metrics?.observeOverhead(overheadMs / 1000, false);
-      return reply.headers(outcomeHeaders(outcome, overheadMs)).send(outcome.body);
+      const headers = outcomeHeaders(outcome, overheadMs);
+      if (spend) {
+        Object.assign(headers, spend.headersFor(admitted?.spend ?? null, outcome.deployment, true));
+        note.costUsd = admitted?.spend?.priced ? admitted.spend.usd : null;
+      }
+      return reply.headers(headers).send(outcome.body);
     } catch (error) {
+      spend?.abandon(admitted?.spend ?? null);
       note.errorCode = error instanceof LlmuxError ? error.code : "internal";
       return sendError(reply, error);
     }

@@ -63,6 +63,7 @@ export function statusPage(options: GatewayServerOptions, now: number): Record<s
     })),
     providers: options.providers,
     deployments,
+    ...(options.spend ? { spend: options.spend.status() } : {}),
   };
 }
 
