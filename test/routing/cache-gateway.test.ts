@@ -107,7 +107,10 @@ describe("response cache through the gateway", () => {
     expect(content(replayed).length).toBeGreaterThan(0);
     expect(upstreamCalls()).toBe(1);
     const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: "x", maxRetries: 0 });
-    const stream = await client.chat.completions.create({ ...(body as never), stream: true });
+    const stream = await client.chat.completions.create({
+      ...(body as unknown as OpenAI.ChatCompletionCreateParamsStreaming),
+      stream: true,
+    });
     let text = "";
     let finish: string | null = null;
     for await (const chunk of stream) {

@@ -9,7 +9,7 @@ import * as fixtures from "../helpers/chat-fixtures.js";
 const sse = (...chunks: object[]): string =>
   chunks.map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`).join("");
 const role = fixtures.textStream[0]!;
-const [, hello, world, dot, stop] = fixtures.textStream;
+const [hello, world, dot, stop] = fixtures.textStream.slice(1) as [object, object, object, object];
 const usageChunk = fixtures.usageChunk(fixtures.usage(20, 4));
 
 /** One upstream read, framed and scanned as the OpenAI transport does. */
