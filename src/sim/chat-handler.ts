@@ -22,7 +22,12 @@ import { errorBody } from "./openai-errors.js";
  */
 export function handleChat(context: SimContext, exchange: Exchange): void {
   const { record } = exchange;
-  const fault = context.faults.find("chat", record.key, record.model, endsWithAssistant("openai", record.body));
+  const fault = context.faults.find(
+    "chat",
+    record.key,
+    record.model,
+    endsWithAssistant("openai", record.body),
+  );
   if (fault !== undefined && isEarlyFault(fault)) {
     context.faults.consume(fault);
     applyEarlyFault(exchange, fault);

@@ -26,7 +26,12 @@ export function applyEarlyFault(
     case "hang":
       return;
     case "prefill-rejected":
-      sendJson(exchange, 400, fault.body === undefined ? rejectedBody() : JSON.stringify(fault.body), fault.headers);
+      sendJson(
+        exchange,
+        400,
+        fault.body === undefined ? rejectedBody() : JSON.stringify(fault.body),
+        fault.headers,
+      );
       return;
     default: {
       const status = fault.status ?? 500;

@@ -120,7 +120,12 @@ export function handleGenerateContent(context: SimContext, exchange: Exchange, t
     const defaultBody = (code: number): string =>
       googleErrorBody(defaultGeminiError(code, target.model), wrap);
     const rejected = (): string => googleErrorBody(invalidArgument(prefillRejectedMessage), wrap);
-    applyEarlyFault(exchange, { ...fault, headers: { ...JSON_HEADERS, ...fault.headers } }, defaultBody, rejected);
+    applyEarlyFault(
+      exchange,
+      { ...fault, headers: { ...JSON_HEADERS, ...fault.headers } },
+      defaultBody,
+      rejected,
+    );
     return;
   }
   if (!authorizeGemini(context, exchange)) return;

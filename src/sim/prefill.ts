@@ -60,7 +60,8 @@ export function continuePieces(pieces: readonly string[], prefill: string | null
   let offset = 0;
   for (const piece of pieces) {
     const end = offset + piece.length;
-    if (end > prefill.length) rest.push(offset >= prefill.length ? piece : piece.slice(prefill.length - offset));
+    if (end > prefill.length)
+      rest.push(offset >= prefill.length ? piece : piece.slice(prefill.length - offset));
     offset = end;
   }
   return rest;
