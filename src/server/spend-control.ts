@@ -26,6 +26,7 @@ import type {
   EngineEvent,
   GroupSpec,
   ProviderInstanceSpec,
+  Usage,
 } from "../types/index.js";
 
 /** The spend of one request, accumulated from its attempts' usage (the one bookkeeping point). */
@@ -120,6 +121,12 @@ export class SpendControl {
   /** The price of a deployment, or null when it has none. */
   priceOf(deploymentId: string): Price | null {
     return this.#prices.get(deploymentId)?.price ?? null;
+  }
+
+  /** Prices a stream's usage chunk on `deploymentId` (null: no price, nothing added). */
+  usageCost(deploymentId: string): ((usage: Usage) => number | null) | null {
+    const price = this.priceOf(deploymentId);
+    return price === null ? null : (usage) => costOf(price, usage).usd;
   }
 
   /** True when virtual keys may be presented (a spend store is open). */

@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import type { OutputBatch, OutputSink, RelayEnd, StreamOutcome } from "../core/index.js";
 import { GatewayShutdownError, toOpenAIErrorBody } from "../errors/index.js";
+import type { Usage } from "../types/index.js";
 import type { OpenStream, OpenStreams } from "./open-streams.js";
 
 /** How a relayed stream ended. */
@@ -28,6 +29,30 @@ function textOf(batch: OutputBatch): string {
   return text;
 }
 
+/** The chunk's JSON with `usage.cost_usd` added (the stream's final usage, issue 13); as it was when unparsable. */
+function withCost(data: string, usd: number): string {
+  try {
+    const chunk = JSON.parse(data) as { usage?: Record<string, unknown> | null };
+    if (chunk.usage === null || typeof chunk.usage !== "object") return data;
+    chunk.usage.cost_usd = Number(usd.toFixed(9));
+    return JSON.stringify(chunk);
+  } catch {
+    return data;
+  }
+}
+
+/** A batch with a usage chunk, its cost written into that chunk's `usage`. */
+function pricedText(batch: OutputBatch, usageCost: (usage: Usage) => number | null): string | null {
+  let priced = false;
+  let text = "";
+  for (const chunk of batch.events) {
+    const usd = chunk.usage ? usageCost(chunk.usage) : null;
+    if (usd !== null) priced = true;
+    text += `data: ${usd === null ? chunk.data : withCost(chunk.data, usd)}\n\n`;
+  }
+  return priced ? text : null;
+}
+
 /**
  * The gateway's side of a stream, as the relay's sink: each batch is one write as it arrives (an
  * OpenAI-compatible upstream's bytes as they came, else each chunk's JSON as `data:` events), with
@@ -46,6 +71,7 @@ class SseSink implements OutputSink {
     private readonly open: OpenStream | null,
     private readonly link: SseStreamLink | undefined,
     private readonly beforeEnd: (end: SseEnd) => void,
+    private readonly usageCost: ((usage: Usage) => number | null) | null = null,
   ) {
     this.ended = new Promise((resolve) => (this.#resolve = resolve));
     raw.on("drain", () => stream.resume());
@@ -54,6 +80,10 @@ class SseSink implements OutputSink {
   write(batch: OutputBatch): boolean {
     const raw = this.raw;
     if (raw.destroyed || this.open?.cut) return true;
+    if (this.usageCost !== null && batch.events.some((chunk) => chunk.usage !== null)) {
+      const text = pricedText(batch, this.usageCost);
+      if (text !== null) return raw.write(text);
+    }
     return batch.raw !== null ? raw.write(batch.raw) : raw.write(textOf(batch));
   }
 
@@ -96,10 +126,12 @@ export async function writeSse(
   headers: Record<string, string>,
   beforeEnd: (end: SseEnd) => void,
   link?: SseStreamLink,
+  /** Prices a usage chunk the caller receives: its `usage` gets `cost_usd` (absent: sent as it came). */
+  usageCost?: ((usage: Usage) => number | null) | null,
 ): Promise<SseEnd> {
   raw.writeHead(200, { ...sseHeaders, ...headers });
   const open = link ? link.streams.add(raw, link.requestId, link.abort) : null;
-  const sink = new SseSink(raw, stream, open, link, beforeEnd);
+  const sink = new SseSink(raw, stream, open, link, beforeEnd, usageCost ?? null);
   stream.pipe(sink);
   return sink.ended;
 }

@@ -12,7 +12,7 @@ function startUpstream(): Promise<{ server: Server; url: string; models: string[
     let body = "";
     request.on("data", (chunk: Buffer) => (body += chunk.toString()));
     request.on("end", () => {
-      const parsed = JSON.parse(body || "{}") as { model?: string };
+      const parsed = JSON.parse(body || "{}") as { model?: string; stream?: boolean };
       models.push(String(parsed.model));
       const usage = {
         prompt_tokens: 1000,
@@ -20,6 +20,15 @@ function startUpstream(): Promise<{ server: Server; url: string; models: string[
         total_tokens: 1500,
         prompt_tokens_details: { cached_tokens: 200 },
       };
+      if (parsed.stream === true) {
+        const base = { id: "c1", object: "chat.completion.chunk", created: 1, model: parsed.model };
+        const content = { index: 0, delta: { role: "assistant", content: "ok" }, finish_reason: "stop" };
+        response.writeHead(200, { "content-type": "text/event-stream" });
+        response.write(`data: ${JSON.stringify({ ...base, choices: [content] })}\n\n`);
+        response.write(`data: ${JSON.stringify({ ...base, choices: [], usage })}\n\n`);
+        response.end("data: [DONE]\n\n");
+        return;
+      }
       response.writeHead(200, { "content-type": "application/json" }).end(
         JSON.stringify({
           id: "c1",
@@ -118,6 +127,27 @@ describe("spend control through the gateway", () => {
     // 800 × $1 + 200 × $0.5 + 500 × $2 = $0.0019.
     expect(response.headers.get("x-llmux-cost-usd")).toBe("0.001900");
     expect(upstream.models.at(-1)).toBe("small");
+  });
+
+  it("writes the cost into a stream's final usage (include_usage)", async () => {
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${gatewayKey}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "smart",
+        max_tokens: 1000,
+        stream: true,
+        stream_options: { include_usage: true },
+        messages: [{ role: "user", content: "hello" }],
+      }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-route-decision")).toBe("up:small");
+    const text = await response.text();
+    const usageLine = text.split("\n").find((line) => line.includes('"usage"'));
+    const chunk = JSON.parse(usageLine?.slice("data: ".length) ?? "{}") as { usage?: { cost_usd?: number } };
+    expect(chunk.usage?.cost_usd).toBe(0.0019);
+    expect(text.trimEnd().endsWith("data: [DONE]")).toBe(true);
   });
 
   it("answers 402 with the structured body when no deployment fits", async () => {

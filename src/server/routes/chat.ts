@@ -260,6 +260,7 @@ async function answerStream(
               : "stream_error";
     },
     link,
+    spend && body.stream_options?.include_usage === true ? spend.usageCost(streamed.deployment.id) : null,
   );
 }
 
