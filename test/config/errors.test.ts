@@ -291,7 +291,7 @@ logging:
         column: 1,
         path: "",
         message:
-          "the file must be a map of sections (server, routing, providers, models, state, logging, pricing, budgets, keys)",
+          "the file must be a map of sections (server, routing, providers, models, state, logging, cache, routes, pricing, budgets, keys)",
       },
     ]);
   });
