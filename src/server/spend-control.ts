@@ -44,6 +44,8 @@ export class RequestSpend {
     public reservation: Reservation | null,
     /** The pre-routing estimate on each candidate deployment (null: no price). */
     readonly estimates: ReadonlyMap<string, number | null>,
+    /** The pre-routing token estimate (null: not admitted by a route). */
+    readonly tokens: TokenEstimate | null = null,
   ) {}
 
   get usd(): number {
@@ -192,7 +194,7 @@ export class SpendControl {
       const usd = Math.max(0, ...gate.candidates.map((candidate) => candidate.estimateUsd ?? 0));
       reservation = await service.reserve(grant, { usd, tokens: tokens.prompt + tokens.output });
     }
-    const record = new RequestSpend(requestId, group.name, key, reservation, estimates);
+    const record = new RequestSpend(requestId, group.name, key, reservation, estimates, tokens);
     this.#pending.set(requestId, record);
     return { group: group.name, spend: record };
   }
@@ -229,8 +231,15 @@ export class SpendControl {
 
   #onEvent(event: EngineEvent): void {
     if (event.type === "attempt_end") {
-      const usage = event.usage;
-      if (usage === null) return;
+      let usage = event.usage;
+      if (usage === null) {
+        // A stream that ended without usage after the caller got bytes (abandoned, cut): the
+        // upstream charged at least the prompt, priced from the pre-routing estimate.
+        const prompt =
+          event.stream && event.afterCommit ? this.#pending.get(event.requestId)?.tokens?.prompt : 0;
+        if (!prompt) return;
+        usage = { prompt_tokens: prompt, completion_tokens: 0, total_tokens: prompt };
+      }
       const price = this.priceOf(event.deploymentId);
       let record = this.#pending.get(event.requestId);
       if (record === undefined) {

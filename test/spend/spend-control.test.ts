@@ -1,0 +1,114 @@
+import { describe, expect, it } from "vitest";
+import { noSpendConfig } from "../../src/config/compile-spend.js";
+import { buildGroup, Engine, type Deployment } from "../../src/core/index.js";
+import { flatPrice, Pricing } from "../../src/providers/pricing/index.js";
+import { SpendControl } from "../../src/server/spend-control.js";
+import type { AttemptEndEvent, GroupSpec, Usage } from "../../src/types/index.js";
+
+const groups: GroupSpec[] = [
+  {
+    name: "g",
+    strategy: "weighted",
+    automatic: false,
+    deployments: [
+      {
+        id: "p/m",
+        providerId: "p",
+        model: "m",
+        weight: 1,
+        tier: 0,
+        rpm: null,
+        tpm: null,
+        rpd: null,
+        contextWindow: null,
+        firstTokenTimeoutMs: null,
+        streamIdleTimeoutMs: null,
+        includeUsage: true,
+        priceOverride: {
+          deployment: { input_per_1m_usd: 2, output_per_1m_usd: 8, cached_input_per_1m_usd: 0.5 },
+          provider: null,
+        },
+      },
+    ],
+  },
+];
+
+function attemptEnd(requestId: string, usage: Usage | null, stream = false): AttemptEndEvent {
+  return {
+    type: "attempt_end",
+    requestId,
+    group: "g",
+    deploymentId: "p/m",
+    model: "m",
+    provider: "p",
+    attempt: 1,
+    stream,
+    outcome: usage ? "success" : "failure",
+    failure: null,
+    status: 200,
+    message: null,
+    durationMs: 1,
+    firstTokenMs: 1,
+    usage,
+    afterCommit: stream,
+    rateLimits: null,
+    at: 0,
+  };
+}
+
+function setup() {
+  const engine = new Engine();
+  const control = new SpendControl({
+    spend: noSpendConfig(),
+    providers: [
+      {
+        id: "p",
+        type: "openai-compatible",
+        apiKey: "k",
+        baseUrl: "http://x",
+        headers: {},
+        models: [],
+        azure: null,
+      },
+    ],
+    groups,
+    pricing: new Pricing({ table: null }),
+    engine,
+    service: null,
+  });
+  return { engine, control };
+}
+
+describe("SpendControl: cost from engine events", () => {
+  it("prices usage with cached input at the cached rate, for requests no route admitted (library, other routes)", () => {
+    const { engine, control } = setup();
+    expect(control.priceOf("p/m")).toMatchObject(flatPrice({ input: 2, output: 8, cachedInput: 0.5 }));
+    engine.events.emit(
+      attemptEnd("r1", {
+        prompt_tokens: 1000,
+        completion_tokens: 100,
+        total_tokens: 1100,
+        prompt_tokens_details: { cached_tokens: 400 },
+      }),
+    );
+    // 600 × $2 + 400 × $0.5 + 100 × $8 per 1M = $0.0022.
+    const status = control.status() as { total_usd: number; by_group: Record<string, number> };
+    expect(status.total_usd).toBeCloseTo(0.0022, 12);
+    expect(status.by_group["g"]).toBeCloseTo(0.0022, 12);
+  });
+
+  it("charges an abandoned stream (no usage after the commit) its estimated prompt", async () => {
+    const { engine, control } = setup();
+    const deployment = { id: "p/m", model: "m", provider: "p", weight: 1, tier: 0, contextWindow: null };
+    engine.setGroups([buildGroup("g", "weighted", [deployment as unknown as Deployment])]);
+    const admitted = await control.admit("r2", "g", { model: "g", messages: [] }, "chat", {});
+    expect(admitted.group).toBe("g");
+    engine.events.emit(attemptEnd("r2", null, true));
+    // No measurable prompt: the default 400-token prompt at $2 per 1M.
+    expect(admitted.spend?.usd).toBeCloseTo(0.0008, 12);
+    // A stream that failed before the commit costs nothing.
+    const other = await control.admit("r3", "g", { model: "g", messages: [] }, "chat", {});
+    engine.events.emit({ ...attemptEnd("r3", null, true), afterCommit: false });
+    expect(other.spend?.usd).toBe(0);
+  });
+});
