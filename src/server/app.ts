@@ -172,6 +172,7 @@ export function createGatewayServer(options: GatewayServerOptions): FastifyInsta
     const seconds = begin === undefined ? 0 : (performance.now() - begin) / 1000;
     const route = request.routeOptions.url ?? "unknown";
     options.metrics?.observeHttp(route, request.method, reply.statusCode, seconds);
+    options.spend?.forget(request.id);
     const note = logsRequests ? existingNote(request) : undefined;
     if (note?.model) note.model = clipText(note.model);
     if (note) {
