@@ -35,9 +35,12 @@ export async function openSpend(
   const pricing = await loadPricing({ file: config.spend.pricingFile });
   let store: SpendStore | null = null;
   if (needsSpendStore(config)) {
-    store = config.state.redis
-      ? createRedisSpendStore({ url: config.state.redis.url, prefix: config.state.redis.prefix })
-      : await openSqliteSpendStore({ path: config.spend.database, onError });
+    if (config.state.redis) {
+      const redis = createRedisSpendStore({ url: config.state.redis.url, prefix: config.state.redis.prefix });
+      // Synced with Redis before the first request (degraded: decided on this node's ledger until it is back).
+      await redis.ready();
+      store = redis;
+    } else store = await openSqliteSpendStore({ path: config.spend.database, onError });
   }
   const service = store ? new SpendService({ store }) : null;
   if (service) await service.syncConfigKeys(config.spend.keys);
