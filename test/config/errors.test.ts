@@ -278,7 +278,7 @@ logging:
       "9 logging.level",
     ]);
     expect(error.issues[1]?.message).toBe(
-      'must be one of: weighted, priority, round-robin, exhaust (got "exhausted") (did you mean "exhaust"?)',
+      'must be one of: weighted, priority, round-robin, least-latency, least-cost, exhaust (got "exhausted") (did you mean "exhaust"?)',
     );
     expect(error.message.split("\n")).toHaveLength(5);
   });

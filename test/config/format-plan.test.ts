@@ -63,6 +63,10 @@ describe("formatPlan", () => {
 State: redis redis://default:***@cache:6379 (prefix llmux:)
 Routing: default strategy priority
   cooldown {"backoffBaseMs":60000,"backoffMaxMs":60000}
+Cache: off by default, TTL 10 min, at most 10000 entries / 67108864 bytes in memory
+Affinity: on, TTL 5 min; intent headers off; router_metadata in bodies off
+Routes (0, first match wins):
+  (none: each request uses its model's group)
 
 Groups (6):
   smart (weighted)
