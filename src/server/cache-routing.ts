@@ -60,6 +60,39 @@ export interface ChatPlan {
   affinity: { key: string; deploymentId: string | null } | null;
 }
 
+/**
+ * A request that came in another dialect (Anthropic Messages, Responses), as the smart routing sees
+ * it besides its chat form: the rules read the chat request (plus the body's `metadata`), the
+ * affinity key and the cache key read the body as the caller sent it.
+ */
+export interface DialectView {
+  dialect: "anthropic" | "responses";
+  /** The body as the caller sent it. */
+  body: Readonly<Record<string, unknown>>;
+  /** Request headers that change the answer (`anthropic-beta`): part of the cache key. */
+  keyHeaders?: Readonly<Record<string, string>> | undefined;
+}
+
+/**
+ * What the cache key of a dialect request is computed from: the body as sent (so two requests that
+ * differ in anything the chat form drops never share an entry), its dialect and the headers that
+ * change the answer. `cacheKey` leaves out `model`, `stream`, `metadata` (Claude Code's session),
+ * `user`, `store` and `prompt_cache_key` as for chat.
+ */
+function dialectKeyRequest(view: DialectView): ChatRequest {
+  const keyed: Record<string, unknown> = { ...view.body, "llmux:dialect": view.dialect };
+  if (view.keyHeaders && Object.keys(view.keyHeaders).length > 0) keyed["llmux:headers"] = view.keyHeaders;
+  return keyed as unknown as ChatRequest;
+}
+
+/** The chat request the rules read: a dialect body's `metadata` added when the chat form has none. */
+function ruleRequest(request: ChatRequest, view: DialectView | undefined): ChatRequest {
+  const metadata = view?.body["metadata"];
+  if (view === undefined || typeof metadata !== "object" || metadata === null) return request;
+  if ((request as { metadata?: unknown }).metadata !== undefined) return request;
+  return { ...request, metadata } as ChatRequest;
+}
+
 /** Metrics-friendly totals of the cache. */
 export interface CacheTotals {
   hits: number;
@@ -146,10 +179,16 @@ export class SmartRouting {
 
   /**
    * Decides where a chat request goes and whether the cache answers it. `group` is the request's
-   * own model unless a rule matched.
+   * own model unless a rule matched. `view`: the request came in another dialect (see
+   * {@link DialectView}); its hit is replayed by the route in that dialect from `hit.entry`.
    */
-  async plan(request: ChatRequest, headers: RuleHeaders, keyName: string | null): Promise<ChatPlan> {
-    const facts = new RequestFacts(request, headers, keyName, (r) => classifyIntent(r));
+  async plan(
+    request: ChatRequest,
+    headers: RuleHeaders,
+    keyName: string | null,
+    view?: DialectView,
+  ): Promise<ChatPlan> {
+    const facts = new RequestFacts(ruleRequest(request, view), headers, keyName, (r) => classifyIntent(r));
     const routes = this.settings.routes;
     const rule = routes.length === 0 ? null : firstMatchingRule(routes, facts);
     const group = rule?.group ?? request.model;
@@ -171,7 +210,8 @@ export class SmartRouting {
     };
     const now = this.#now();
     if (this.cache !== null && this.cachedGroup(group)) {
-      const lookup = await this.cache.lookup(group, request, headers, now);
+      const keyed = view === undefined ? request : dialectKeyRequest(view);
+      const lookup = await this.cache.lookup(group, keyed, headers, now);
       answerHeaders["x-llmux-cache"] = lookup.status;
       if (lookup.status === "hit") {
         const replay = replayFor(lookup.entry.answer, request);
@@ -182,7 +222,7 @@ export class SmartRouting {
       plan.saveKey = lookup.key;
     }
     if (this.#affinity !== null && this.#hasChoice(group)) {
-      const key = affinityKey(group, headers, request as unknown as Record<string, unknown>);
+      const key = affinityKey(group, headers, view?.body ?? (request as unknown as Record<string, unknown>));
       if (key !== null) {
         let deploymentId: string | null;
         try {

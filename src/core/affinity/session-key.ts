@@ -78,7 +78,7 @@ function hashed(group: string, source: AffinitySource, value: string): AffinityK
 /**
  * The session key of a request to a model group, from the most specific signal present: the
  * `X-Claude-Code-Session-Id` header, the body's `prompt_cache_key` (Responses, Codex), its `user` (or
- * Anthropic's `metadata.user_id`), an `x-session-id` header, else a hash of the system prompt and the
+ * Anthropic's `metadata.user_id`), an `x-session-id` header (or Codex's `session-id` / `session_id`), else a hash of the system prompt and the
  * first user message (their first 8 K characters each). Null when the request has none of these.
  * Pure; works on OpenAI chat, Anthropic Messages and Responses bodies.
  */
@@ -98,7 +98,8 @@ export function affinityKey(
       : null;
   const user = text(body["user"]) ?? metadataUser;
   if (user) return hashed(group, "user", user);
-  const session = header(headers, "x-session-id");
+  const session =
+    header(headers, "x-session-id") ?? header(headers, "session-id") ?? header(headers, "session_id");
   if (session) return hashed(group, "session-header", session);
   const prefix = promptPrefix(body);
   return prefix === null ? null : hashed(group, "prompt-prefix", prefix);

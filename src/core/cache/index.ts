@@ -3,6 +3,7 @@ export {
   answerFromBody,
   answerFromChunks,
   isCompleteCompletion,
+  parseChunks,
   type CachedAnswer,
   type CachedBody,
   type CachedStream,

@@ -5,6 +5,7 @@ import { Cancellation, type CallOptions, type Outcome } from "../../core/index.j
 import { LlmuxError } from "../../errors/index.js";
 import type { ChatRequest } from "../../types/index.js";
 import { withRouterMetadata, type ChatPlan, type SmartRouting } from "../cache-routing.js";
+import { setPlanHeaders } from "../dialect-routing.js";
 import { bodyText } from "../json-body.js";
 import type { GatewayServerOptions } from "../options.js";
 import { writeError, writeJson } from "../raw-reply.js";
@@ -149,6 +150,8 @@ async function routed(
     writeHit(raw, smart, plan, request.id, note, started);
     return;
   }
+  // On the response now, so an error answer says x-llmux-cache (and the intent, the rule) too.
+  setPlanHeaders(raw, plan);
   if (plan.affinity?.deploymentId) call.prefer = plan.affinity.deploymentId;
   if (body.stream === true)
     await answerStream(app, options, plan.group, body, call, raw, note, started, plan);

@@ -12,6 +12,7 @@ import { estimatePromptTokens } from "../../core/estimate.js";
 import { LlmuxError, ModelNotFoundError } from "../../errors/index.js";
 import {
   anthropicMessageId,
+  createAnthropicEventWriter,
   fromAnthropicCountTokensRequest,
   fromAnthropicRequest,
   toAnthropicCountTokens,
@@ -20,6 +21,15 @@ import {
 import type { ChatRequest, RequestSource } from "../../types/index.js";
 import { writeAnthropicError } from "../anthropic-errors.js";
 import { AnthropicStreamWriter } from "../anthropic-stream.js";
+import type { ChatPlan } from "../cache-routing.js";
+import {
+  bodyRecord,
+  cachedChunks,
+  cachedCompletion,
+  cacheHitHeaders,
+  planDialect,
+  writeReplayedSse,
+} from "../dialect-routing.js";
 import { writeDialectSse } from "../dialect-sink.js";
 import { bodyText } from "../json-body.js";
 import type { GatewayServerOptions } from "../options.js";
@@ -61,6 +71,10 @@ interface MessagesCall {
   call: CallOptions;
   note: RequestNote;
   started: number;
+  /** The model group to call: the request's model unless a route rule chose another. */
+  group: string;
+  /** The smart routing's plan (rules, cache, affinity), null on the plain path. */
+  plan: ChatPlan | null;
 }
 
 function callOf(request: FastifyRequest, raw: ServerResponse, body: object): CallOptions {
@@ -104,8 +118,10 @@ export function registerMessagesRoutes(app: FastifyInstance, options: GatewaySer
     note.model = chat.model;
     note.stream = chat.stream === true;
     const body = request.body as object;
-    const work: MessagesCall = { body, chat, call: callOf(request, raw, body), note, started };
-    if (chat.stream === true) void answerStream(app, options, work, raw);
+    const call = callOf(request, raw, body);
+    const work: MessagesCall = { body, chat, call, note, started, group: chat.model, plan: null };
+    if (options.smartRouting?.needsPlan(chat.model)) void routed(app, options, work, raw, request);
+    else if (chat.stream === true) void answerStream(app, options, work, raw);
     else void answer(app, options, work, raw);
   });
 
@@ -137,6 +153,67 @@ export function registerMessagesRoutes(app: FastifyInstance, options: GatewaySer
       writeJson(raw, 200, { "x-request-id": request.id, "x-llmux-count": counted.by }, counted.body);
     });
   });
+}
+
+/**
+ * A `/v1/messages` request through the smart routing (the chat route's rules, cache and affinity):
+ * the affinity key from `X-Claude-Code-Session-Id`, `metadata.user_id` or the system prompt; the
+ * cache key from the body as sent with `anthropic-beta`. A hit is replayed
+ * as a Message or as the Messages event sequence.
+ */
+async function routed(
+  app: FastifyInstance,
+  options: GatewayServerOptions,
+  work: MessagesCall,
+  raw: ServerResponse,
+  request: FastifyRequest,
+): Promise<void> {
+  try {
+    // `anthropic-beta` changes what the model does; `anthropic-version` only the shape, which the
+    // replay writes anew.
+    const beta = work.call.source?.headers?.["anthropic-beta"];
+    const keyHeaders = beta === undefined ? undefined : { "anthropic-beta": beta };
+    const view = { dialect: "anthropic" as const, body: bodyRecord(work.body), keyHeaders };
+    work.plan = await planDialect(options.smartRouting, work.chat, view, request.headers, work.call, raw);
+    if (work.plan !== null) work.group = work.plan.group;
+    if (work.plan?.hit) {
+      options.spend?.forget(request.id);
+      writeHit(work, work.plan, raw);
+      return;
+    }
+  } catch (error) {
+    options.spend?.forget(request.id);
+    noteFailure(work.note, error);
+    writeAnthropicError(raw, error, app.llmuxRedactor, request.id);
+    return;
+  }
+  if (work.chat.stream === true) await answerStream(app, options, work, raw);
+  else await answer(app, options, work, raw);
+}
+
+/** Writes a cache hit in Anthropic's shape: a Message, or its event sequence for a stream. */
+function writeHit(work: MessagesCall, plan: ChatPlan, raw: ServerResponse): void {
+  const { chat, note } = work;
+  const answer = plan.hit!.entry.answer;
+  const requestId = work.call.requestId ?? "";
+  const overheadMs = performance.now() - work.started;
+  note.deployment = plan.hit!.entry.deploymentId;
+  note.attempts = 0;
+  note.overheadMs = overheadMs;
+  const headers = cacheHitHeaders(requestId, plan, overheadMs);
+  headers["request-id"] = requestId;
+  if (chat.stream !== true) {
+    writeJson(raw, 200, headers, JSON.stringify(toAnthropicMessage(cachedCompletion(answer), chat.model)));
+    return;
+  }
+  const writer = createAnthropicEventWriter({
+    model: chat.model,
+    messageId: anthropicMessageId(requestId),
+    inputTokens: estimatePromptTokens(chat),
+  });
+  let text = "";
+  for (const chunk of cachedChunks(answer)) text += writer.write(chunk);
+  writeReplayedSse(raw, headers, text + writer.finish());
 }
 
 /** A target that can count an Anthropic request's tokens itself (the Anthropic target). */
@@ -212,11 +289,19 @@ async function answer(
   const { chat, call, note } = work;
   let abandon = (): void => undefined;
   try {
-    const admitted = await admitSpend(options, chat.model, chat, call);
+    const admitted = await admitSpend(options, work.group, chat, call);
     abandon = admitted.abandon;
     const outcome = await options.engine.chat(admitted.group, chat, call);
     const overheadMs = performance.now() - work.started - outcome.upstreamMs;
     const bytes = messageBytes(outcome, chat.model);
+    const smart = options.smartRouting;
+    if (work.plan !== null && smart !== undefined) {
+      smart.answered(work.plan, outcome.deployment.id);
+      // A translated answer is stored in its chat form (replayed in the caller's shape); an
+      // Anthropic upstream's own bytes (thinking signatures, server tools) are not.
+      if (!passedThrough(outcome))
+        smart.saveBody(work.plan, JSON.stringify(outcome.body), outcome.deployment.id);
+    }
     note.deployment = outcome.deployment.id;
     note.attempts = outcome.attempts.length;
     note.upstreamMs = outcome.upstreamMs;
@@ -248,7 +333,7 @@ async function answerStream(
   let outcome;
   let abandon = (): void => undefined;
   try {
-    const admitted = await admitSpend(options, chat.model, chat, call);
+    const admitted = await admitSpend(options, work.group, chat, call);
     abandon = admitted.abandon;
     outcome = await options.engine.chatStream(admitted.group, chat, call);
   } catch (error) {
@@ -266,6 +351,12 @@ async function answerStream(
   note.deployment = streamed.deployment.id;
   note.overheadMs = overheadMs;
   options.metrics?.observeOverhead(overheadMs / 1000, true);
+  const smart = options.smartRouting;
+  if (work.plan !== null && smart !== undefined) {
+    smart.answered(work.plan, streamed.deployment.id);
+    // Stored when complete, in its chat form; not an Anthropic upstream's own event bytes.
+    if (!passedThrough(streamed)) smart.tapStream(work.plan, streamed);
+  }
   const writer = new AnthropicStreamWriter(
     passedThrough(streamed),
     {

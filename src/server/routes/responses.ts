@@ -22,6 +22,15 @@ import {
 import type { JsonObject } from "../../providers/openai/responses/read.js";
 import { isRecord } from "../../util/index.js";
 import { chunkOf } from "../anthropic-stream.js";
+import type { ChatPlan } from "../cache-routing.js";
+import {
+  bodyRecord,
+  cachedChunks,
+  cachedCompletion,
+  cacheHitHeaders,
+  planDialect,
+  writeReplayedSse,
+} from "../dialect-routing.js";
 import { writeDialectSse, type DialectWriter } from "../dialect-sink.js";
 import { bodyText } from "../json-body.js";
 import type { GatewayServerOptions, ServerLogger } from "../options.js";
@@ -70,6 +79,10 @@ interface ResponsesCall {
   call: CallOptions;
   note: RequestNote;
   started: number;
+  /** The model group to call: the request's model unless a route rule chose another. */
+  group: string;
+  /** The smart routing's plan (rules, cache, affinity), null on the plain path. */
+  plan: ChatPlan | null;
 }
 
 /** The history `previous_response_id` points at; a clear 400 when the gateway did not keep it. */
@@ -127,7 +140,8 @@ export function registerResponsesRoute(app: FastifyInstance, options: GatewaySer
         dialect: "responses" as const,
       };
       const call: CallOptions = { cancellation: clientGone(raw), requestId: request.id, source };
-      work = { body, inbound, history, context, call, note, started };
+      const group = inbound.request.model;
+      work = { body, inbound, history, context, call, note, started, group, plan: null };
     } catch (error) {
       options.spend?.forget(request.id);
       note.errorCode = errorCodeOf(error);
@@ -137,9 +151,78 @@ export function registerResponsesRoute(app: FastifyInstance, options: GatewaySer
     note.model = work.inbound.request.model;
     note.stream = work.inbound.request.stream === true;
     const keep = work.inbound.store ? stored : null;
-    if (work.inbound.request.stream === true) void answerStream(app, options, work, raw, keep);
+    if (options.smartRouting?.needsPlan(work.group)) void routed(app, options, work, raw, keep, request);
+    else if (work.inbound.request.stream === true) void answerStream(app, options, work, raw, keep);
     else void answer(app, options, work, raw, keep);
   });
+}
+
+/**
+ * A `/v1/responses` request through the smart routing (the chat route's rules, cache and
+ * affinity): the affinity key from `prompt_cache_key` (Codex sends its session id there), `user`,
+ * a session header or the instructions; the cache key from the body as sent. A hit is replayed as
+ * a Response or as the Responses event sequence (with this request's response id).
+ */
+async function routed(
+  app: FastifyInstance,
+  options: GatewayServerOptions,
+  work: ResponsesCall,
+  raw: ServerResponse,
+  keep: StoredResponses | null,
+  request: FastifyRequest,
+): Promise<void> {
+  try {
+    const view = { dialect: "responses" as const, body: bodyRecord(work.body) };
+    work.plan = await planDialect(
+      options.smartRouting,
+      work.inbound.request,
+      view,
+      request.headers,
+      work.call,
+      raw,
+    );
+    if (work.plan !== null) work.group = work.plan.group;
+    if (work.plan?.hit) {
+      options.spend?.forget(request.id);
+      writeHit(work, work.plan, raw, keep);
+      return;
+    }
+  } catch (error) {
+    options.spend?.forget(request.id);
+    work.note.errorCode = errorCodeOf(error);
+    writeError(raw, error, app.llmuxRedactor);
+    return;
+  }
+  if (work.inbound.request.stream === true) await answerStream(app, options, work, raw, keep);
+  else await answer(app, options, work, raw, keep);
+}
+
+/** Writes a cache hit in the Responses shape: a Response, or its event sequence for a stream. */
+function writeHit(
+  work: ResponsesCall,
+  plan: ChatPlan,
+  raw: ServerResponse,
+  keep: StoredResponses | null,
+): void {
+  const { note } = work;
+  const answer = plan.hit!.entry.answer;
+  const overheadMs = performance.now() - work.started;
+  note.deployment = plan.hit!.entry.deploymentId;
+  note.attempts = 0;
+  note.overheadMs = overheadMs;
+  const headers = cacheHitHeaders(work.call.requestId ?? "", plan, overheadMs);
+  if (work.inbound.request.stream !== true) {
+    const response = toResponsesResponse(cachedCompletion(answer), work.context);
+    keep?.keep(work.history, work.body, response);
+    writeJson(raw, 200, headers, JSON.stringify(response));
+    return;
+  }
+  const writer = createResponsesEventWriter(work.context);
+  let text = "";
+  for (const chunk of cachedChunks(answer)) text += writer.write(chunk);
+  text += writer.finish();
+  keep?.keep(work.history, work.body, writer.response());
+  writeReplayedSse(raw, headers, text);
 }
 
 async function answer(
@@ -152,10 +235,16 @@ async function answer(
   const { inbound, note } = work;
   let abandon = (): void => undefined;
   try {
-    const admitted = await admitSpend(options, inbound.request.model, inbound.request, work.call);
+    const admitted = await admitSpend(options, work.group, inbound.request, work.call);
     abandon = admitted.abandon;
     const outcome = await options.engine.chat(admitted.group, inbound.request, work.call);
     const overheadMs = performance.now() - work.started - outcome.upstreamMs;
+    const smart = options.smartRouting;
+    if (work.plan !== null && smart !== undefined) {
+      smart.answered(work.plan, outcome.deployment.id);
+      // Stored in its chat form: a hit is shaped as a Response again, with its own id.
+      smart.saveBody(work.plan, JSON.stringify(outcome.body), outcome.deployment.id);
+    }
     const response = toResponsesResponse(outcome.body, work.context);
     keep?.keep(work.history, work.body, response);
     note.deployment = outcome.deployment.id;
@@ -234,7 +323,7 @@ async function answerStream(
   let outcome;
   let abandon = (): void => undefined;
   try {
-    const admitted = await admitSpend(options, inbound.request.model, inbound.request, call);
+    const admitted = await admitSpend(options, work.group, inbound.request, call);
     abandon = admitted.abandon;
     outcome = await options.engine.chatStream(admitted.group, inbound.request, call);
   } catch (error) {
@@ -253,6 +342,12 @@ async function answerStream(
   note.deployment = streamed.deployment.id;
   note.overheadMs = overheadMs;
   options.metrics?.observeOverhead(overheadMs / 1000, true);
+  const smart = options.smartRouting;
+  if (work.plan !== null && smart !== undefined) {
+    smart.answered(work.plan, streamed.deployment.id);
+    // Stored when complete, in its chat form (chat chunks), replayed as Responses events.
+    smart.tapStream(work.plan, streamed);
+  }
   const writer = new ResponsesStreamWriter(work.context, app.llmuxRedactor, (response) =>
     keep?.keep(work.history, work.body, response),
   );
