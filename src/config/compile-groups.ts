@@ -20,6 +20,7 @@ interface Settings {
   first_token_timeout_ms?: number | undefined;
   stream_idle_timeout_ms?: number | undefined;
   include_usage?: boolean | undefined;
+  prefill?: boolean | "auto" | undefined;
   price?: PriceOverride | undefined;
 }
 
@@ -40,6 +41,7 @@ function deploymentOf(entry: ProviderEntry, model: string, tier: number, own: Se
     streamIdleTimeoutMs: own.stream_idle_timeout_ms ?? provider.stream_idle_timeout_ms ?? null,
     includeUsage: own.include_usage ?? provider.include_usage ?? true,
     quotaGroup: provider.quota_group ?? null,
+    prefill: own.prefill ?? provider.prefill ?? "auto",
     ...(own.price || provider.price
       ? { priceOverride: { deployment: own.price ?? null, provider: provider.price ?? null } }
       : {}),
@@ -187,6 +189,8 @@ function explicitGroup(
     deployments,
     automatic: false,
     ...(raw.aliases !== undefined && raw.aliases.length > 0 ? { aliases: [...raw.aliases] } : {}),
+    ...(raw.hedge === undefined ? {} : { hedge: raw.hedge }),
+    ...(raw.hedge_after_ms === undefined ? {} : { hedgeAfterMs: raw.hedge_after_ms }),
   };
 }
 

@@ -25,13 +25,20 @@ function limits(d: DeploymentSpec): string {
   if (d.firstTokenTimeoutMs !== null) parts.push(`first token ${d.firstTokenTimeoutMs} ms`);
   if (d.streamIdleTimeoutMs !== null) parts.push(`stream idle ${d.streamIdleTimeoutMs} ms`);
   if (!d.includeUsage) parts.push("no include_usage");
+  if (d.prefill !== undefined && d.prefill !== "auto") parts.push(`prefill ${d.prefill}`);
   return parts.join(", ");
 }
 
 function formatGroup(group: GroupSpec): string[] {
   const tiers = [...new Set(group.deployments.map((d) => d.tier))].sort((a, b) => a - b);
   const kind = group.automatic ? ", automatic" : "";
-  const lines = [`  ${group.name} (${group.strategy}${kind})`];
+  const hedge =
+    group.hedge === false
+      ? ", no hedge"
+      : group.hedgeAfterMs === undefined
+        ? ""
+        : `, hedge after ${group.hedgeAfterMs} ms`;
+  const lines = [`  ${group.name} (${group.strategy}${kind}${hedge})`];
   const width = Math.max(...group.deployments.map((d) => d.id.length));
   for (const tier of tiers) {
     lines.push(`    tier ${tier} ${tier === 0 ? "(primary)" : `(fallback ${tier})`}`);

@@ -72,6 +72,11 @@ const deploymentSettings = {
   first_token_timeout_ms: optional(durationMs),
   stream_idle_timeout_ms: optional(durationMs),
   include_usage: optional(boolean),
+  /**
+   * Mid-stream recovery: continue with an assistant prefill (`true`), regenerate the whole answer
+   * and splice (`false`), or prefill until a 400 says it is refused (`auto`, the default).
+   */
+  prefill: optional(z.union([boolean, z.literal("auto")])),
   /** USD per 1M tokens, instead of the bundled price table. */
   price: optional(priceSchema),
 };
@@ -127,6 +132,10 @@ const groupSchema = z.preprocess(
     tiers: optional(z.array(z.array(deploymentRef))),
     /** Response cache for this group (default: `cache.enabled`). */
     cache: optional(boolean),
+    /** Hedge a late first token by starting the next deployment in parallel (default true). */
+    hedge: optional(boolean),
+    /** Hedge after this long instead of p95 × 2 of the deployment's observed time to first token. */
+    hedge_after_ms: optional(durationMs),
   }),
 );
 

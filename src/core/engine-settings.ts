@@ -42,6 +42,8 @@ export const engineSettings = {
   finishGraceMs: { file: "finish_grace_ms", kind: duration, default: 1_000 },
   capacityWindowMs: { file: "capacity_window_ms", kind: duration, default: 60_000 },
   defaultOutputTokens: { file: "default_output_tokens", kind: atLeast(1), default: 256 },
+  maxStreamRecoveries: { file: "max_stream_recoveries", kind: atLeast(0), default: 1 },
+  sameTierWaitMs: { file: "same_tier_wait_ms", kind: duration, default: 3_000 },
 } as const satisfies Record<ScalarEngineOption, EngineSetting>;
 
 /** The circuit breaker's settings (`routing.circuit`). */

@@ -187,7 +187,8 @@ export class Engine {
     const dropUsage = request.stream_options?.include_usage !== true;
     // Recovery continues an OpenAI-shaped stream; a caller's own dialect passed through is not one.
     const dialect = call.source?.dialect;
-    const recoverable = dialect === undefined || dialect === "openai";
+    const recoverable =
+      (dialect === undefined || dialect === "openai") && this.options.maxStreamRecoveries > 0;
     const recover = recoverable
       ? (sent: SentSoFar, failed: string) => this.#continue(session, request, dropUsage, sent, failed)
       : null;

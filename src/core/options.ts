@@ -41,6 +41,16 @@ export interface EngineOptions {
   capacityWindowMs?: number;
   /** Completion tokens assumed for a request without `max_tokens`, when charging a tpm budget. Default 256. */
   defaultOutputTokens?: number;
+  /**
+   * Mid-stream recoveries per stream (a cut, stall or in-band error after the commit point continued
+   * on another deployment). 0 turns recovery off. Default 1 (a continuation does not itself recover).
+   */
+  maxStreamRecoveries?: number;
+  /**
+   * A 429 whose Retry-After frees its tier within this long (and within `maxWaitMs`) is waited for
+   * instead of dropping to a lower tier. 0 = never wait, fail over at once. Default 3 s.
+   */
+  sameTierWaitMs?: number;
   circuit?: Partial<CircuitPolicy>;
   failure?: Partial<FailurePolicyOptions>;
   /** Tuning of the capacity llmux learns from providers' answers (defaults fit real providers). */

@@ -5,6 +5,7 @@ import type {
   ChatResult,
   EmbeddingsBody,
   HeaderMap,
+  RecoveryResult,
   StreamChunkEvent,
 } from "../types/index.js";
 import type { Deployment } from "./plan.js";
@@ -22,6 +23,10 @@ export interface Outcome {
   headers: HeaderMap;
   /** Time spent in upstream calls (all attempts) when the answer (a stream: its first content) came. */
   upstreamMs: number;
+  /** How a mid-stream recovery of this request ended (read after the stream's end), or null: none. */
+  readonly recovery: RecoveryResult | null;
+  /** Whether a hedge of this request answered first (`won`) or lost the race, or null: not hedged. */
+  readonly hedge: "won" | "lost" | null;
 }
 
 /** A non-streaming chat answer. */
@@ -65,13 +70,23 @@ class Answer implements Outcome {
   readonly attempts: readonly AttemptRecord[];
   readonly headers: HeaderMap;
   readonly upstreamMs: number;
+  readonly #session: RequestSession;
 
   constructor(session: RequestSession, attempt: Attempt) {
+    this.#session = session;
     this.requestId = session.requestId;
     this.deployment = attempt.deployment;
     this.attempts = session.attempts;
     this.headers = attempt.responseHeaders ?? {};
     this.upstreamMs = session.upstreamMs;
+  }
+
+  get recovery(): RecoveryResult | null {
+    return this.#session.recovery;
+  }
+
+  get hedge(): "won" | "lost" | null {
+    return this.#session.hedge;
   }
 }
 

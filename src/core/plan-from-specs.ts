@@ -25,6 +25,7 @@ export function groupsFromSpecs(specs: readonly GroupSpec[], targets: ReadonlyMa
           includeUsage: d.includeUsage,
           limits: Object.freeze({ rpm: d.rpm, tpm: d.tpm, rpd: d.rpd }),
           quotaGroup: d.quotaGroup ?? null,
+          prefill: d.prefill ?? "auto",
           timeouts: Object.freeze({
             ...(d.firstTokenTimeoutMs === null ? {} : { firstTokenTimeoutMs: d.firstTokenTimeoutMs }),
             ...(d.streamIdleTimeoutMs === null ? {} : { streamIdleTimeoutMs: d.streamIdleTimeoutMs }),
@@ -33,7 +34,12 @@ export function groupsFromSpecs(specs: readonly GroupSpec[], targets: ReadonlyMa
       );
     }
     if (deployments.length > 0)
-      groups.push(buildGroup(spec.name, spec.strategy, deployments, spec.aliases ?? []));
+      groups.push(
+        buildGroup(spec.name, spec.strategy, deployments, spec.aliases ?? [], {
+          hedge: spec.hedge,
+          hedgeAfterMs: spec.hedgeAfterMs,
+        }),
+      );
   }
   return groups;
 }

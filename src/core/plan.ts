@@ -69,6 +69,7 @@ export function buildGroup(
   strategy: Strategy,
   deployments: readonly Deployment[],
   aliases: readonly string[] = [],
+  hedging: { hedge?: boolean | undefined; hedgeAfterMs?: number | null | undefined } = {},
 ): Group {
   const tierNumbers = [...new Set(deployments.map((d) => d.tier))].sort((a, b) => a - b);
   const tiers = tierNumbers.map((tier) => Object.freeze(deployments.filter((d) => d.tier === tier)));
@@ -78,5 +79,7 @@ export function buildGroup(
     tiers: Object.freeze(tiers),
     deployments: Object.freeze(tiers.flat()),
     ...(aliases.length > 0 ? { aliases: Object.freeze([...aliases]) } : {}),
+    ...(hedging.hedge === undefined ? {} : { hedge: hedging.hedge }),
+    ...(hedging.hedgeAfterMs == null ? {} : { hedgeAfterMs: hedging.hedgeAfterMs }),
   });
 }

@@ -14,8 +14,13 @@ import { ChatStream } from "./chat-stream.js";
 import { OpenAISdkTarget } from "./openai-sdk-target.js";
 import { deploymentStats, type DeploymentStats } from "./stats-view.js";
 
-/** Settings of a multiplexer: the engine's, plus the selection strategy. */
-export type MultiplexerOptions = EngineOptions;
+/** Settings of a multiplexer: the engine's (with the selection strategy), plus hedging of its chat entries. */
+export interface MultiplexerOptions extends EngineOptions {
+  /** Hedge a late first token by starting the next entry in parallel (default true). */
+  hedge?: boolean;
+  /** Hedge after this long instead of p95 × 2 of the entry's observed time to first token. */
+  hedgeAfterMs?: number;
+}
 
 /** Options of one model entry (a deployment). */
 export interface ModelOptions {
@@ -42,6 +47,11 @@ export interface ModelOptions {
    * entries of one model share one learned capacity.
    */
   quotaGroup?: string;
+  /**
+   * Mid-stream recovery onto this entry: continue with an assistant prefill (`true`), regenerate the
+   * whole answer and splice (`false`), or prefill until a 400 says it is refused (`"auto"`, default).
+   */
+  prefill?: boolean | "auto";
 }
 
 /** Per-request options, as the OpenAI SDK takes them. */
@@ -70,11 +80,13 @@ export class Multiplexer {
   readonly #engine: Engine;
   readonly #stats = new StatsCollector();
   readonly #strategy: Strategy;
+  readonly #hedging: { hedge?: boolean | undefined; hedgeAfterMs?: number | undefined };
   #entries: Entry[] = [];
 
   constructor(options: MultiplexerOptions = {}) {
     this.#engine = new Engine(options);
     this.#strategy = this.#engine.options.strategy;
+    this.#hedging = { hedge: options.hedge, hedgeAfterMs: options.hedgeAfterMs };
     this.#engine.events.on(this.#stats.listener);
   }
 
@@ -122,6 +134,7 @@ export class Multiplexer {
       timeouts,
       limits: { rpm: options.rpm ?? null, tpm: options.tpm ?? null, rpd: options.rpd ?? null },
       quotaGroup: options.quotaGroup ?? null,
+      prefill: options.prefill ?? "auto",
     });
     this.#entries = [...this.#entries, { deployment, kind: options.kind ?? "chat" }];
     this.#rebuild();
@@ -141,7 +154,7 @@ export class Multiplexer {
     const embeddingModels = new Set(
       this.#entries.filter((e) => e.kind === "embeddings").map((e) => e.deployment.model),
     );
-    const groups = [buildGroup(chatGroup, this.#strategy, chat)];
+    const groups = [buildGroup(chatGroup, this.#strategy, chat, [], this.#hedging)];
     for (const model of embeddingModels) {
       const members = this.#entries
         .filter((e) => e.kind === "embeddings" && e.deployment.model === model)

@@ -15,6 +15,8 @@ export interface DeploymentTally {
   failoversTo: number;
   /** Circuits closed again after opening, and streams resumed here after another deployment broke mid-stream. */
   recoveries: number;
+  /** Hedges run here that answered first. */
+  hedgesWon: number;
 }
 
 /** One model group's totals. */
@@ -22,6 +24,12 @@ export interface GroupTally {
   requests: number;
   failures: number;
   failovers: number;
+  /** Streams broken mid-answer that a continuation finished (prefill or splice). */
+  recoveries: number;
+  /** Streams broken mid-answer that no continuation could finish. */
+  recoveriesFailed: number;
+  /** Late first tokens hedged on another deployment. */
+  hedges: number;
 }
 
 /** A recent failed attempt, with the upstream's reason (redacted when served). */
@@ -83,7 +91,15 @@ interface Subject<T> {
 }
 
 function newDeploymentTally(): DeploymentTally {
-  return { inFlight: 0, attempts: 0, errors: {}, failoversFrom: 0, failoversTo: 0, recoveries: 0 };
+  return {
+    inFlight: 0,
+    attempts: 0,
+    errors: {},
+    failoversFrom: 0,
+    failoversTo: 0,
+    recoveries: 0,
+    hedgesWon: 0,
+  };
 }
 
 /**
@@ -142,6 +158,28 @@ export class DashboardCollector {
           if (deployment) deployment.tally.recoveries += 1;
         }
         return;
+      case "stream_recovery": {
+        const group = this.#group(event.group);
+        const recovered = event.result !== "failed";
+        if (group) {
+          if (recovered) group.tally.recoveries += 1;
+          else group.tally.recoveriesFailed += 1;
+        }
+        const target =
+          recovered && event.toDeploymentId !== null ? this.#deployment(event.toDeploymentId) : null;
+        if (target) target.tally.recoveries += 1;
+        return;
+      }
+      case "hedge": {
+        if (event.result === "started") {
+          const group = this.#group(event.group);
+          if (group) group.tally.hedges += 1;
+        } else if (event.result === "won") {
+          const deployment = this.#deployment(event.deploymentId);
+          if (deployment) deployment.tally.hedgesWon += 1;
+        }
+        return;
+      }
       default:
         return;
     }
@@ -186,7 +224,6 @@ export class DashboardCollector {
     this.#pending.delete(requestId);
     const source = this.#deployment(from.deploymentId);
     if (source) source.tally.failoversFrom += 1;
-    if (from.afterCommit && target) target.tally.recoveries += 1;
   }
 
   #subjects(): number {
@@ -196,7 +233,10 @@ export class DashboardCollector {
   #group(name: string): Subject<GroupTally> | undefined {
     let subject = this.#groups.get(name);
     if (!subject && this.#subjects() < this.#maxSubjects) {
-      subject = { tally: { requests: 0, failures: 0, failovers: 0 }, ring: this.#ring() };
+      subject = {
+        tally: { requests: 0, failures: 0, failovers: 0, recoveries: 0, recoveriesFailed: 0, hedges: 0 },
+        ring: this.#ring(),
+      };
       this.#groups.set(name, subject);
     }
     return subject;

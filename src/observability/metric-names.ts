@@ -31,6 +31,16 @@ export const metricCatalogue = {
     help: "Attempts after the first one of a request (a failure moved on to another try).",
     labels: ["group"],
   },
+  streamRecoveries: {
+    name: "stream_recoveries_total",
+    help: "Streams broken after the commit point and recovered on another deployment, by the deployment that broke and result (prefill, spliced, failed).",
+    labels: ["group", "deployment", "result"],
+  },
+  hedges: {
+    name: "hedges_total",
+    help: "Hedged first tokens, by the hedge's deployment and result (started; won: it answered first; lost: the raced attempt did).",
+    labels: ["group", "deployment", "result"],
+  },
   cooldowns: {
     name: "cooldowns_total",
     help: "Deployment cooldowns by reason.",

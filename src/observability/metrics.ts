@@ -146,6 +146,8 @@ function createMetrics(registry: Registry, prefix: string) {
     requests: counter(catalogue.requests),
     attempts: counter(catalogue.attempts),
     failovers: counter(catalogue.failovers),
+    recoveries: counter(catalogue.streamRecoveries),
+    hedges: counter(catalogue.hedges),
     cooldowns: counter(catalogue.cooldowns),
     circuit: counter(catalogue.circuitTransitions),
     disabled: counter(catalogue.disabled),
@@ -199,6 +201,8 @@ export class GatewayMetrics {
   readonly #httpSeries = new Map<string, Map<string, HttpSeries>>();
   readonly #overheadSeries: [HistogramChild | undefined, HistogramChild | undefined] = [undefined, undefined];
   readonly #errorCodes = new Set<string>();
+  /** Recovery and hedge series by `group deployment result` (made on the first such event). */
+  readonly #rareSeries = new Map<string, Cell>();
 
   constructor(options: GatewayMetricsOptions = {}) {
     const prefix = (this.#prefix = options.prefix ?? "llmux_");
@@ -245,6 +249,12 @@ export class GatewayMetrics {
         (series.disabled ??= this.#m.disabled.add(event.deploymentId)).value += 1;
         return;
       }
+      case "stream_recovery":
+        this.#rare(this.#m.recoveries, "r", event.group, event.deploymentId, event.result).value += 1;
+        return;
+      case "hedge":
+        this.#rare(this.#m.hedges, "h", event.group, event.deploymentId, event.result).value += 1;
+        return;
       case "malformed_chunk": {
         const series = this.#health(event.deploymentId);
         (series.malformed ??= this.#m.malformed.add(event.deploymentId)).value += 1;
@@ -355,6 +365,13 @@ export class GatewayMetrics {
       this.#attemptSeries.set(event.deploymentId, series);
     }
     return series;
+  }
+
+  #rare(cells: Cells, kind: string, group: string, deployment: string, result: string): Cell {
+    const key = `${kind} ${group} ${deployment} ${result}`;
+    let cell = this.#rareSeries.get(key);
+    if (!cell) this.#rareSeries.set(key, (cell = cells.add(group, deployment, result)));
+    return cell;
   }
 
   #health(deploymentId: string): HealthSeries {

@@ -22,6 +22,13 @@ export interface DeploymentCounters {
   timeToFirstToken: LatencySummary;
   tokens: { prompt: number; completion: number };
   malformedChunks: number;
+  /**
+   * Mid-stream recoveries of streams that broke on this deployment: continued with a prefill,
+   * regenerated and spliced, or failed (the stream ended with the in-band error).
+   */
+  recoveries: { prefill: number; spliced: number; failed: number };
+  /** Hedges started on this deployment, and how many answered first (won) or lost the race. */
+  hedges: { started: number; won: number; lost: number };
   lastError: { kind: FailureKind; status: number | null; message: string | null; at: number } | null;
 }
 
@@ -32,6 +39,8 @@ class Entry {
   prompt = 0;
   completion = 0;
   malformed = 0;
+  recoveries: DeploymentCounters["recoveries"] | null = null;
+  hedges: DeploymentCounters["hedges"] | null = null;
   lastError: DeploymentCounters["lastError"] = null;
   readonly latency = new SampleRing();
   readonly ttft = new SampleRing();
@@ -50,6 +59,16 @@ export class StatsCollector {
   readonly listener = (event: EngineEvent): void => {
     if (event.type === "malformed_chunk") {
       this.#entry(event.deploymentId).malformed += 1;
+      return;
+    }
+    if (event.type === "stream_recovery") {
+      const entry = this.#entry(event.deploymentId);
+      (entry.recoveries ??= { prefill: 0, spliced: 0, failed: 0 })[event.result] += 1;
+      return;
+    }
+    if (event.type === "hedge") {
+      const entry = this.#entry(event.deploymentId);
+      (entry.hedges ??= { started: 0, won: 0, lost: 0 })[event.result] += 1;
       return;
     }
     if (event.type !== "attempt_end") return;
@@ -91,6 +110,8 @@ export class StatsCollector {
       timeToFirstToken: summary(entry.ttft),
       tokens: { prompt: entry.prompt, completion: entry.completion },
       malformedChunks: entry.malformed,
+      recoveries: { prefill: 0, spliced: 0, failed: 0, ...entry.recoveries },
+      hedges: { started: 0, won: 0, lost: 0, ...entry.hedges },
       lastError: entry.lastError,
     };
   }

@@ -12,6 +12,9 @@ export interface RequestNote {
   errorCode: string | null;
   /** What the request cost (USD), when its deployment has a price and usage came back. */
   costUsd: number | null;
+  /** A mid-stream recovery (`prefill`, `spliced`, `failed`) and a hedge (`won`, `lost`), when there was one. */
+  recovery: string | null;
+  hedge: string | null;
 }
 
 const notes = new WeakMap<FastifyRequest, RequestNote>();
@@ -30,6 +33,8 @@ export function noteOf(request: FastifyRequest): RequestNote {
       overheadMs: null,
       errorCode: null,
       costUsd: null,
+      recovery: null,
+      hedge: null,
     };
     notes.set(request, note);
   }

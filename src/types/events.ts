@@ -27,7 +27,43 @@ export type EngineEvent =
   | DisabledEvent
   | MalformedChunkEvent
   | CapacityFullEvent
+  | StreamRecoveryEvent
+  | HedgeEvent
   | RequestEndEvent;
+
+/**
+ * How a mid-stream recovery ended: continued after the text sent (`prefill`), regenerated and
+ * spliced onto it (`spliced`), or not possible (`failed`: the stream ended with the in-band error).
+ */
+export type RecoveryResult = "prefill" | "spliced" | "failed";
+
+/** A hedge was started; it answered first (`won`) or the attempt it raced did (`lost`). */
+export type HedgeResult = "started" | "won" | "lost";
+
+/** A stream broke after the commit point and a continuation on another deployment was tried. */
+export interface StreamRecoveryEvent {
+  type: "stream_recovery";
+  requestId: string;
+  group: string;
+  /** The deployment whose stream broke. */
+  deploymentId: string;
+  /** The deployment that finished the answer; null when the recovery failed before one committed. */
+  toDeploymentId: string | null;
+  result: RecoveryResult;
+  at: number;
+}
+
+/** A late first token was hedged on another deployment (`deploymentId`: the hedge's). */
+export interface HedgeEvent {
+  type: "hedge";
+  requestId: string;
+  group: string;
+  deploymentId: string;
+  /** The deployment whose first token was late. */
+  racedDeploymentId: string;
+  result: HedgeResult;
+  at: number;
+}
 
 export interface AttemptStartEvent {
   type: "attempt_start";

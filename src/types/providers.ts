@@ -66,6 +66,8 @@ export interface DeploymentSpec {
   includeUsage: boolean;
   /** The provider's `quota_group`: deployments of one model in one group share a learned bucket. */
   quotaGroup?: string | null;
+  /** Mid-stream recovery by assistant prefill: `true`, `false` (regenerate and splice), `auto` (learned). */
+  prefill?: boolean | "auto";
   /** `price:` on this deployment, else on its provider instance (USD per 1M tokens); absent = the price table. */
   priceOverride?: { deployment: PriceOverride | null; provider: PriceOverride | null };
 }
@@ -79,4 +81,8 @@ export interface GroupSpec {
   automatic: boolean;
   /** More names that ask for this group (`aliases:`). */
   aliases?: string[];
+  /** `hedge:` — hedge a late first token (absent = on). */
+  hedge?: boolean;
+  /** `hedge_after_ms:` — the hedge delay instead of the one derived from observed TTFT. */
+  hedgeAfterMs?: number;
 }

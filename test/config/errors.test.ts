@@ -97,7 +97,7 @@ describe("config errors: file, line, column, field path, message", () => {
   it("lists the allowed fields when nothing is close", () => {
     const text = "providers:\n  - id: groq-1\n    type: groq\n    api_key: k\n    colour: blue\n";
     expect(issuesOf(parse(text))[0]?.message).toBe(
-      'unknown field "colour"; allowed: id, type, api_key, base_url, headers, models, priority, api_version, deployments, quota_group, drop_unsupported_betas, rpm, tpm, rpd, context_window, first_token_timeout_ms, stream_idle_timeout_ms, include_usage, price',
+      'unknown field "colour"; allowed: id, type, api_key, base_url, headers, models, priority, api_version, deployments, quota_group, drop_unsupported_betas, rpm, tpm, rpd, context_window, first_token_timeout_ms, stream_idle_timeout_ms, include_usage, prefill, price',
     );
   });
 

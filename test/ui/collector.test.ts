@@ -83,7 +83,14 @@ describe("DashboardCollector", () => {
       failoversFrom: 1,
     });
     expect(snapshot.deployments["b"]?.tally).toMatchObject({ attempts: 2, errors: {}, failoversTo: 1 });
-    expect(snapshot.groups["smart"]?.tally).toEqual({ requests: 2, failures: 0, failovers: 1 });
+    expect(snapshot.groups["smart"]?.tally).toEqual({
+      requests: 2,
+      failures: 0,
+      failovers: 1,
+      recoveries: 0,
+      recoveriesFailed: 0,
+      hedges: 0,
+    });
     expect(snapshot.groups["smart"]?.series.requests.slice(-2)).toEqual([1, 1]);
     expect(snapshot.deployments["a"]?.series.rateLimited.slice(-2)).toEqual([1, 0]);
     expect(snapshot.recentErrors).toMatchObject([
@@ -96,6 +103,44 @@ describe("DashboardCollector", () => {
     collector.retain(new Set(["smart"]), new Set());
     expect(Object.keys(collector.snapshot(at + 2000).deployments)).toEqual(["b"]);
     expect(collector.draining(new Set())).toEqual([{ id: "b", inFlight: 1 }]);
+  });
+});
+
+describe("DashboardCollector: recoveries and hedges", () => {
+  it("counts stitched and failed recoveries per group and on the deployment that finished; hedges and their wins", () => {
+    const collector = new DashboardCollector({ bucketMs: 1000, buckets: 10 });
+    const at = 10_000;
+    collector.listener(start("r1", "a", 1, at));
+    collector.listener(start("r1", "b", 2, at));
+    const recovery = (result: "prefill" | "spliced" | "failed", to: string | null): EngineEvent => ({
+      type: "stream_recovery",
+      requestId: "r1",
+      group: "smart",
+      deploymentId: "a",
+      toDeploymentId: to,
+      result,
+      at,
+    });
+    collector.listener(recovery("prefill", "b"));
+    collector.listener(recovery("spliced", "b"));
+    collector.listener(recovery("failed", null));
+    const hedge = (result: "started" | "won" | "lost"): EngineEvent => ({
+      type: "hedge",
+      requestId: "r2",
+      group: "smart",
+      deploymentId: "b",
+      racedDeploymentId: "a",
+      result,
+      at,
+    });
+    collector.listener(hedge("started"));
+    collector.listener(hedge("won"));
+    collector.listener(hedge("started"));
+    collector.listener(hedge("lost"));
+    const snapshot = collector.snapshot(at);
+    expect(snapshot.groups["smart"]?.tally).toMatchObject({ recoveries: 2, recoveriesFailed: 1, hedges: 2 });
+    expect(snapshot.deployments["b"]?.tally).toMatchObject({ recoveries: 2, hedgesWon: 1 });
+    expect(snapshot.deployments["a"]?.tally).toMatchObject({ recoveries: 0, hedgesWon: 0 });
   });
 });
 

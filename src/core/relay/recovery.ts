@@ -239,6 +239,11 @@ export class ContinuationMapper {
     this.#trimmed = sent.text.length > sent.text.trimEnd().length;
   }
 
+  /** The continuation goes on after the text sent (a prefill, or a regenerated answer that repeated it). */
+  get spliced(): boolean {
+    return this.#spliced;
+  }
+
   /** The caller's chunk for one continuation chunk, or null (nothing to send for it). */
   map(event: StreamChunkEvent): StreamChunkEvent | null {
     if (this.mismatch) return null;

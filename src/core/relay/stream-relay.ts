@@ -367,6 +367,7 @@ export class StreamRelay implements BatchSink {
     if (this.#phase !== "recovering") return;
     this.#phase = "committed";
     this.#recovered = true;
+    this.session.recovered(this.attempt.deployment, null, "failed");
     this.#finishWith(ending);
   }
 
@@ -379,7 +380,12 @@ export class StreamRelay implements BatchSink {
       return;
     }
     this.#continuation = relay;
-    const mapper = new ContinuationMapper(sent, continuation.prefill, shape, this.attempt.deployment.id);
+    const from = this.attempt.deployment;
+    const to = relay.attempt.deployment;
+    const mapper = new ContinuationMapper(sent, continuation.prefill, shape, from.id);
+    // Counted once: a prefill continues at once; a regenerated answer once it repeated the text sent.
+    let counted = continuation.prefill;
+    if (counted) this.session.recovered(from, to, "prefill");
     relay.pipe({
       write: (batch) => {
         const events: StreamChunkEvent[] = [];
@@ -387,6 +393,10 @@ export class StreamRelay implements BatchSink {
           const out = mapper.map(event);
           if (mapper.mismatch) break;
           if (out !== null) events.push(out);
+        }
+        if (!counted && (mapper.spliced || mapper.mismatch)) {
+          counted = true;
+          this.session.recovered(from, to, mapper.mismatch ? "failed" : "spliced");
         }
         let more = true;
         if (events.length > 0) {
@@ -410,6 +420,10 @@ export class StreamRelay implements BatchSink {
       },
       end: (end) => {
         if (mapper.mismatch) return;
+        if (!counted && end.type !== "aborted") {
+          counted = true;
+          this.session.recovered(from, to, "failed");
+        }
         this.#continuation = null;
         this.#phase = "ended";
         const ending: RelayEnd = end.type === "done" ? { type: "done", doneSent: false } : end;

@@ -99,7 +99,7 @@ async function loop<T>(
       const { tier, until } = exclusions.waitFor;
       exclusions.waitFor = null;
       const waited = wait.since === null ? 0 : now - wait.since;
-      const budget = Math.min(options.maxWaitMs - waited, session.deadline - now);
+      const budget = Math.min(options.sameTierWaitMs, options.maxWaitMs - waited, session.deadline - now);
       if (deployment.tier > tier && until - now <= budget) {
         wait.since ??= now;
         exclusions.waitedForTier = true;
@@ -194,10 +194,12 @@ async function runHedged<T>(
   if (early !== null) return early;
   const second = await startHedge(session, exclusions, deployment);
   if (second === null) return running;
+  session.hedged(second.deployment, deployment, "started");
   const hedged = settle(second, run);
   const winner = await Promise.race([running, hedged]);
   const [other, otherAttempt] = winner.attempt === first ? [hedged, second] : [running, first];
   if (winner.ok) {
+    session.hedged(second.deployment, deployment, winner.attempt === second ? "won" : "lost");
     otherAttempt.abort(new AbortedError("A hedged attempt answered first."));
     void other.then((lost) => {
       if (lost.ok) return;
@@ -228,7 +230,10 @@ async function runHedged<T>(
     throw error;
   }
   exclusions.retryNow = null;
-  return other;
+  return other.then((last) => {
+    if (last.ok) session.hedged(second.deployment, deployment, last.attempt === second ? "won" : "lost");
+    return last;
+  });
 }
 
 /** Starts the hedge: the next eligible deployment other than `busy`, with its capacity taken; or null. */

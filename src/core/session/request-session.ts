@@ -1,7 +1,15 @@
 import { performance } from "node:perf_hooks";
 import { randomUUID } from "node:crypto";
 import { AbortedError } from "../../errors/index.js";
-import type { AttemptRecord, Failure, HeaderMap, RequestSource, Usage } from "../../types/index.js";
+import type {
+  AttemptRecord,
+  Failure,
+  HeaderMap,
+  HedgeResult,
+  RecoveryResult,
+  RequestSource,
+  Usage,
+} from "../../types/index.js";
 import { rateLimitSnapshot, type RateLimitSnapshot } from "../../util/index.js";
 import type { Cancellation } from "../cancellation.js";
 import type { CapacityOutcome } from "../capacity/index.js";
@@ -102,6 +110,10 @@ export class RequestSession {
   #ended = false;
   /** The caller's filter of deployments (`CallOptions.allow`), or null. */
   readonly allow: ((deployment: Deployment) => boolean) | null;
+  /** How this request's mid-stream recovery ended, when it had one. */
+  recovery: RecoveryResult | null = null;
+  /** Whether a hedge of this request answered first (`won`) or lost the race, when it had one. */
+  hedge: Exclude<HedgeResult, "started"> | null = null;
   /** Attempts under way (several while a hedge races the first). */
   readonly #live: Attempt[] = [];
 
@@ -288,6 +300,41 @@ export class RequestSession {
       headers,
       retryAfterMs: failure?.retryAfterMs ?? null,
       usage,
+    });
+  }
+
+  /**
+   * A mid-stream recovery ended (`from`: the deployment whose stream broke; `to`: the one that
+   * continued it, null when none did): noted on the request, and the `stream_recovery` event.
+   */
+  recovered(from: Deployment, to: Deployment | null, result: RecoveryResult): void {
+    this.recovery = result;
+    const { parts } = this;
+    if (!parts.events.active) return;
+    parts.events.emit({
+      type: "stream_recovery",
+      requestId: this.requestId,
+      group: this.group.name,
+      deploymentId: from.id,
+      toDeploymentId: to === null ? null : to.id,
+      result,
+      at: parts.clock.now(),
+    });
+  }
+
+  /** A hedge on `hedge` (racing `raced`) started, won or lost: noted on the request, and the `hedge` event. */
+  hedged(hedge: Deployment, raced: Deployment, result: HedgeResult): void {
+    if (result !== "started") this.hedge = result;
+    const { parts } = this;
+    if (!parts.events.active) return;
+    parts.events.emit({
+      type: "hedge",
+      requestId: this.requestId,
+      group: this.group.name,
+      deploymentId: hedge.id,
+      racedDeploymentId: raced.id,
+      result,
+      at: parts.clock.now(),
     });
   }
 

@@ -196,6 +196,7 @@ async function answer(
     note.attempts = outcome.attempts.length;
     note.upstreamMs = outcome.upstreamMs;
     note.overheadMs = overheadMs;
+    note.hedge = outcome.hedge;
     writeJson(raw, 200, headers, bytes);
     options.metrics?.observeOverhead(overheadMs / 1000, false);
   } catch (error) {
@@ -252,6 +253,8 @@ async function answerStream(
     (end) => {
       note.attempts = streamed.attempts.length;
       note.upstreamMs = streamed.totalUpstreamMs;
+      note.recovery = streamed.recovery;
+      note.hedge = streamed.hedge;
       if (admitted?.spend?.priced) note.costUsd = admitted.spend.usd;
       note.errorCode =
         end.kind === "done"
@@ -288,5 +291,7 @@ export function logFields(
     overheadMs: note.overheadMs === null ? null : Math.round(note.overheadMs * 1000) / 1000,
     errorCode: note.errorCode,
     ...(note.costUsd === null ? {} : { costUsd: note.costUsd }),
+    ...(note.recovery === null ? {} : { recovery: note.recovery }),
+    ...(note.hedge === null ? {} : { hedge: note.hedge }),
   };
 }

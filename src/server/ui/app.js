@@ -162,7 +162,7 @@ function deploymentRow(deployment, data) {
     ),
     cell(
       "failovers · recoveries",
-      `${tally?.failoversFrom ?? 0} out · ${tally?.failoversTo ?? 0} in · ${tally?.recoveries ?? 0} recovered`,
+      `${tally?.failoversFrom ?? 0} out · ${tally?.failoversTo ?? 0} in · ${tally?.recoveries ?? 0} recovered · ${tally?.hedgesWon ?? 0} hedges won`,
     ),
     cell(
       "last 15 min",
@@ -212,7 +212,8 @@ function groupCard(group, data) {
     h(
       "p",
       { class: "numbers" },
-      `${tally?.requests ?? 0} requests · ${tally?.failures ?? 0} failed · ${tally?.failovers ?? 0} failovers`,
+      `${tally?.requests ?? 0} requests · ${tally?.failures ?? 0} failed · ${tally?.failovers ?? 0} failovers` +
+        ` · ${tally?.recoveries ?? 0} streams recovered, ${tally?.recoveriesFailed ?? 0} not · ${tally?.hedges ?? 0} hedged`,
     ),
     lineChart({
       title: `${group.name}: requests per second`,
