@@ -39,9 +39,11 @@ providers:
   - { id: a, type: openai-compatible, base_url: "${sim.url}", api_key: key-a, models: [gpt-4.1, coder-model, cheap-model] }
   - { id: b, type: openai-compatible, base_url: "${sim.url}", api_key: key-b, models: [gpt-4.1] }
   - { id: c, type: openai-compatible, base_url: "${sim.url}", api_key: key-c, models: [gpt-4.1] }
+  - { id: an, type: anthropic, base_url: "${sim.origin}", api_key: key-c, models: [claude-sim] }
 models:
   pool: { strategy: round-robin, deployments: [a/gpt-4.1, b/gpt-4.1, c/gpt-4.1] }
   cached: { deployments: [a/gpt-4.1], cache: true }
+  passed: { deployments: [an/claude-sim], cache: true }
   coder: { deployments: [a/coder-model] }
   cheap: { deployments: [a/cheap-model] }
 routes:
@@ -295,6 +297,23 @@ describe("response cache on the dialect routes", () => {
     const final = finalResponse(events) as { output_text?: unknown; output: unknown };
     expect(JSON.stringify(final.output)).toContain(first.data.output_text);
     expect(upstreamCalls()).toBe(1);
+  });
+
+  it("an Anthropic upstream's own answer (passed through) is not stored; a Responses caller's answer from it is", async () => {
+    const body = { model: "passed", max_tokens: 16, messages: [{ role: "user", content: fresh() }] };
+    for (let i = 0; i < 2; i += 1) {
+      const answer = await post("/v1/messages", body);
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get("x-llmux-cache")).toBe("miss");
+      // The upstream's own bytes (the simulator's Message), not validated here.
+      expect(((await answer.json()) as Json)["type"]).toBe("message");
+    }
+    const calls = () => sim.requests.filter((r) => r.path === "/v1/messages").length;
+    expect(calls()).toBe(2);
+    const responses = { model: "passed", input: fresh() };
+    expect((await post("/v1/responses", responses)).headers.get("x-llmux-cache")).toBe("miss");
+    expect((await post("/v1/responses", responses)).headers.get("x-llmux-cache")).toBe("hit");
+    expect(calls()).toBe(3);
   });
 
   it("an error is never cached, and says x-llmux-cache on the answer", async () => {
