@@ -1,7 +1,7 @@
 /**
  * Recoveries and hedges as engine events, counted in /metrics (`stream_recoveries_total`,
  * `hedges_total`), in the per-deployment stats and on the outcome; `max_stream_recoveries: 0` and
- * `hedge: false` turn them off.
+ * `hedge: false` turn them off; `same_tier_wait_ms` bounds the wait for a rate-limited tier.
  */
 import { describe, expect, it } from "vitest";
 import { buildGroup } from "../../src/core/index.js";
@@ -171,5 +171,31 @@ describe("recovery and hedge events", () => {
     const stats = mux.getStats();
     expect(stats["a"]?.recoveries).toEqual({ prefill: 0, spliced: 1, failed: 0 });
     expect(stats["b"]?.hedges).toEqual({ started: 0, won: 0, lost: 0 });
+  });
+
+  it("same_tier_wait_ms: a 429 whose Retry-After is within it waits for the tier; 0 drops to the fallback at once", async () => {
+    const limited = () =>
+      new FakeTarget("p", [
+        { http: 429, headers: { "retry-after-ms": "150" }, body: { error: { message: "slow down" } } },
+        { ok: "primary" },
+      ]);
+    const fallback = () => new FakeTarget("f", [{ ok: "fallback" }]);
+    const plain = { model: "x", messages: [{ role: "user", content: "hi" }] };
+    const waits = engineWith([deployment("p", limited()), deployment("f", fallback(), { tier: 1 })], {
+      maxWaitMs: 1000,
+    });
+    const waited = await waits.engine.chat("g", plain);
+    expect(waited.deployment.id).toBe("p");
+    const off = engineWith([deployment("p", limited()), deployment("f", fallback(), { tier: 1 })], {
+      maxWaitMs: 1000,
+      sameTierWaitMs: 0,
+    });
+    const dropped = await off.engine.chat("g", plain);
+    expect(dropped.deployment.id).toBe("f");
+    const short = engineWith([deployment("p", limited()), deployment("f", fallback(), { tier: 1 })], {
+      maxWaitMs: 1000,
+      sameTierWaitMs: 100,
+    });
+    expect((await short.engine.chat("g", plain)).deployment.id).toBe("f");
   });
 });
