@@ -17,6 +17,7 @@ import {
 } from "../observability/index.js";
 import { presetOf } from "../providers/presets.js";
 import { createGatewayServer, type ConfigStatus } from "../server/index.js";
+import { dashboardSpendFrom } from "../server/routes/ui-data.js";
 import { openSpend } from "../server/spend-setup.js";
 import { openSmartRouting } from "../server/cache-setup.js";
 import { createRedisStateStore, type RedisStateStore } from "../state/index.js";
@@ -106,7 +107,14 @@ export async function startGateway(
   const dispatcher = createUpstreamAgent();
   let metricsRef: GatewayMetrics | null = null;
   const store = await openStore(config, logger, (up) => metricsRef?.setRedisConnected(up));
-  const engine = new Engine({ ...engineOptionsOf(config), ...options.engine, ...(store ? { store } : {}) });
+  // `least-cost` ranks by the spend control's prices (bound once spend is open, below).
+  let blendedPrice: (deploymentId: string) => number | null = () => null;
+  const engine = new Engine({
+    ...engineOptionsOf(config),
+    priceOf: (deployment) => blendedPrice(deployment.id),
+    ...options.engine,
+    ...(store ? { store } : {}),
+  });
   const plan = new LivePlan(engine, dispatcher, config);
   const deployments = () => {
     const now = Date.now();
@@ -143,6 +151,7 @@ export async function startGateway(
     logger.warn({ err: String(error) }, "spend database write failed"),
   );
   redactor.extend(spend.secrets);
+  blendedPrice = (deploymentId) => spend.control.blendedPrice(deploymentId);
   const reloads = reloadMetrics(metrics.registry);
   const providerInfo = (next: GatewayConfig) =>
     next.providers.map((p) => ({
@@ -171,7 +180,12 @@ export async function startGateway(
     counters: (id) => stats.counters(id),
     version: packageVersion(),
     configStatus: options.configStatus,
-    dashboard: { collector: dashboard, adminKey: config.spend.adminKey },
+    dashboard: {
+      collector: dashboard,
+      adminKey: config.spend.adminKey,
+      // The ledger when there is one (spend over 30 days, every node); else this process's totals.
+      spend: spend.service ? dashboardSpendFrom(spend.service) : () => spend.control.dashboardSpend(),
+    },
     spend: spend.control,
     admin: spend.admin,
   });

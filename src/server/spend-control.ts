@@ -314,6 +314,25 @@ export class SpendControl {
     };
   }
 
+  /** Spend per key (by name) and per group since this process started, for the dashboard. */
+  dashboardSpend(): {
+    keys: Array<{ name: string; usd: number }>;
+    groups: Array<{ name: string; usd: number }>;
+  } {
+    const rows = (map: Map<string, number>) =>
+      [...map].map(([name, nano]) => ({ name, usd: nanoToUsd(nano) })).sort((a, b) => b.usd - a.usd);
+    return { keys: rows(this.#totals.key), groups: rows(this.#totals.group) };
+  }
+
+  /**
+   * A deployment's blended price for `least-cost` selection: USD per 1M input plus 1M output
+   * tokens; null when it has no price (the tier order decides then).
+   */
+  blendedPrice(deploymentId: string): number | null {
+    const price = this.priceOf(deploymentId);
+    return price === null ? null : price.input + price.output;
+  }
+
   close(): void {
     this.#unsubscribe();
   }

@@ -10,6 +10,8 @@ import { SpendControl } from "./spend-control.js";
 /** Spend control of a running gateway: what the server is given and what to close at shutdown. */
 export interface OpenedSpend {
   control: SpendControl;
+  /** The key and spend ledger; null without a spend store (no virtual keys, no admin key). */
+  service: SpendService | null;
   admin: AdminServerOptions | undefined;
   /** The admin key and the config's virtual keys, to mask by value everywhere. */
   secrets: SecretRedactor;
@@ -56,6 +58,7 @@ export async function openSpend(
   const adminKey = config.spend.adminKey;
   return {
     control,
+    service,
     admin: adminKey !== null && service !== null ? { adminKey, service, spend: control } : undefined,
     secrets: new SecretRedactor([
       ...(adminKey ? [adminKey] : []),

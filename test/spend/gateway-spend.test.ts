@@ -78,10 +78,17 @@ beforeAll(async () => {
     "      - { provider: up, model: small, price: { input_per_1m_usd: 1, output_per_1m_usd: 2, cached_input_per_1m_usd: 0.5 } }",
     "  premium: { deployments: [{ provider: up, model: big, price: { input_per_1m_usd: 10, output_per_1m_usd: 30 } }] }",
     "  unpriced: { deployments: [up/free] }",
+    // least-cost picks by the price table, not by list order (the dearer one is listed first).
+    "  thrifty:",
+    "    strategy: least-cost",
+    "    deployments:",
+    "      - { provider: up, model: dear, price: { input_per_1m_usd: 5, output_per_1m_usd: 15 } }",
+    "      - { provider: up, model: cheap, price: { input_per_1m_usd: 0.1, output_per_1m_usd: 0.4 } }",
     "budgets:",
     "  max_usd_per_request: 0.01",
     "  groups:",
     "    unpriced: { max_usd_per_request: null }",
+    "    thrifty: { max_usd_per_request: null }",
     "keys:",
     `  - { name: team-a, key: "${teamKey}", budget_usd: 0.005, rpm: 100, models: [smart, unpriced] }`,
     "state:",
@@ -217,5 +224,22 @@ describe("spend control through the gateway", () => {
     });
     expect(revoked.status).toBe(200);
     expect((await chat(key, "unpriced")).status).toBe(401);
+  });
+
+  it("least-cost sends every request to the cheapest priced deployment of the tier", async () => {
+    const before = upstream.models.length;
+    for (let index = 0; index < 6; index += 1) expect((await chat(gatewayKey, "thrifty")).status).toBe(200);
+    expect(upstream.models.slice(before)).toEqual(Array(6).fill("cheap"));
+  });
+
+  it("the dashboard's data shows the spend per key and per group from the ledger", async () => {
+    const data = (await (
+      await fetch(`${gateway.url}/ui/data`, { headers: { authorization: `Bearer ${adminKey}` } })
+    ).json()) as {
+      spend: { keys: { name: string; usd: number }[]; groups: { name: string; usd: number }[] };
+    };
+    expect(data.spend.keys.find((row) => row.name === "team-a")?.usd).toBeCloseTo(0.0038, 9);
+    expect(data.spend.groups.find((row) => row.name === "smart")?.usd).toBeGreaterThan(0);
+    expect(JSON.stringify(data)).not.toContain(teamKey);
   });
 });
