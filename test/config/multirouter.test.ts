@@ -105,6 +105,7 @@ describe("MultiRouter-AI providers.yaml with ${ENV} keys", () => {
       streamIdleTimeoutMs: null,
       includeUsage: true,
       quotaGroup: null,
+      prefill: "auto",
     });
   });
 
