@@ -31,11 +31,11 @@ import {
   writeReplayedSse,
 } from "../dialect-routing.js";
 import { writeDialectSse } from "../dialect-sink.js";
+import { noteCommittedStream } from "../dialect-stream-note.js";
 import { bodyText } from "../json-body.js";
 import type { GatewayServerOptions } from "../options.js";
 import { writeJson } from "../raw-reply.js";
 import { noteOf, type RequestNote } from "../request-log.js";
-import type { SseEnd } from "../sse-writer.js";
 import { clientGone, outcomeHeaders } from "./chat.js";
 
 /**
@@ -317,12 +317,6 @@ async function answer(
   }
 }
 
-function errorCodeOfEnd(end: SseEnd): string | null {
-  if (end.kind === "done") return null;
-  if (end.kind === "client_gone") return "client_gone";
-  return end.error instanceof LlmuxError ? end.error.code : "stream_error";
-}
-
 async function answerStream(
   app: FastifyInstance,
   options: GatewayServerOptions,
@@ -343,20 +337,14 @@ async function answerStream(
     return;
   }
   const streamed = outcome;
-  const overheadMs =
-    performance.now() -
-    work.started -
-    streamed.upstreamMs -
-    (streamed.committedHr - streamed.attemptStartedHr);
-  note.deployment = streamed.deployment.id;
-  note.overheadMs = overheadMs;
-  options.metrics?.observeOverhead(overheadMs / 1000, true);
-  const smart = options.smartRouting;
-  if (work.plan !== null && smart !== undefined) {
-    smart.answered(work.plan, streamed.deployment.id);
-    // Stored when complete, in its chat form; not an Anthropic upstream's own event bytes.
-    if (!passedThrough(streamed)) smart.tapStream(work.plan, streamed);
-  }
+  const { overheadMs, onEnd } = noteCommittedStream(
+    options,
+    note,
+    work.started,
+    work.plan,
+    streamed,
+    !passedThrough(streamed),
+  );
   const writer = new AnthropicStreamWriter(
     passedThrough(streamed),
     {
@@ -369,16 +357,5 @@ async function answerStream(
   const headers = outcomeHeaders(streamed, overheadMs);
   headers["request-id"] = streamed.requestId;
   const link = { streams: app.llmuxStreams, requestId: call.requestId ?? "", abort: () => streamed.abort() };
-  await writeDialectSse(
-    raw,
-    streamed,
-    headers,
-    writer,
-    (end) => {
-      note.attempts = streamed.attempts.length;
-      note.upstreamMs = streamed.totalUpstreamMs;
-      note.errorCode = errorCodeOfEnd(end);
-    },
-    link,
-  );
+  await writeDialectSse(raw, streamed, headers, writer, onEnd, link);
 }

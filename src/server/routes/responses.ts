@@ -32,11 +32,11 @@ import {
   writeReplayedSse,
 } from "../dialect-routing.js";
 import { writeDialectSse, type DialectWriter } from "../dialect-sink.js";
+import { noteCommittedStream } from "../dialect-stream-note.js";
 import { bodyText } from "../json-body.js";
 import type { GatewayServerOptions, ServerLogger } from "../options.js";
 import { writeError, writeJson } from "../raw-reply.js";
 import { noteOf, type RequestNote } from "../request-log.js";
-import type { SseEnd } from "../sse-writer.js";
 import { clientGone, outcomeHeaders } from "./chat.js";
 import { admitSpend } from "./messages.js";
 
@@ -306,12 +306,6 @@ export class ResponsesStreamWriter implements DialectWriter {
   }
 }
 
-function errorCodeOfEnd(end: SseEnd): string | null {
-  if (end.kind === "done") return null;
-  if (end.kind === "client_gone") return "client_gone";
-  return end.error instanceof LlmuxError ? end.error.code : "stream_error";
-}
-
 async function answerStream(
   app: FastifyInstance,
   options: GatewayServerOptions,
@@ -334,34 +328,10 @@ async function answerStream(
     return;
   }
   const streamed = outcome;
-  const overheadMs =
-    performance.now() -
-    work.started -
-    streamed.upstreamMs -
-    (streamed.committedHr - streamed.attemptStartedHr);
-  note.deployment = streamed.deployment.id;
-  note.overheadMs = overheadMs;
-  options.metrics?.observeOverhead(overheadMs / 1000, true);
-  const smart = options.smartRouting;
-  if (work.plan !== null && smart !== undefined) {
-    smart.answered(work.plan, streamed.deployment.id);
-    // Stored when complete, in its chat form (chat chunks), replayed as Responses events.
-    smart.tapStream(work.plan, streamed);
-  }
+  const { overheadMs, onEnd } = noteCommittedStream(options, note, work.started, work.plan, streamed, true);
   const writer = new ResponsesStreamWriter(work.context, app.llmuxRedactor, (response) =>
     keep?.keep(work.history, work.body, response),
   );
   const link = { streams: app.llmuxStreams, requestId: call.requestId ?? "", abort: () => streamed.abort() };
-  await writeDialectSse(
-    raw,
-    streamed,
-    outcomeHeaders(streamed, overheadMs),
-    writer,
-    (end) => {
-      note.attempts = streamed.attempts.length;
-      note.upstreamMs = streamed.totalUpstreamMs;
-      note.errorCode = errorCodeOfEnd(end);
-    },
-    link,
-  );
+  await writeDialectSse(raw, streamed, outcomeHeaders(streamed, overheadMs), writer, onEnd, link);
 }
