@@ -167,6 +167,7 @@ export class SpendControl {
     const { engine, service, spend } = this.#options;
     let group = engine.group(model);
     if (group === undefined) return { group: model, spend: null };
+    if (key === null && this.#costsNothingToAdmit(group)) return { group: group.name, spend: null };
     const grant = key !== null && service !== null ? service.grant(key, group.name) : null;
     const tokens = kind === "chat" ? spendEstimate(body as ChatRequest) : embeddingEstimate(body);
     let gate = this.#gate(group, tokens);
@@ -197,6 +198,19 @@ export class SpendControl {
     const record = new RequestSpend(requestId, group.name, key, reservation, estimates, tokens);
     this.#pending.set(requestId, record);
     return { group: group.name, spend: record };
+  }
+
+  /**
+   * True when admitting a request to `group` could change nothing: no spend ledger, no per-request
+   * limit on the group and no price on any of its deployments. The gate would keep every deployment,
+   * every estimate would be null and the request's record would never be priced or settled, so
+   * `admit` skips the token estimate and the record (the events still count the usage).
+   */
+  #costsNothingToAdmit(group: Group): boolean {
+    if (this.#options.service !== null) return false;
+    if (maxUsdPerRequestOf(this.#options.spend, group.name) !== null) return false;
+    for (const deployment of group.deployments) if (this.priceOf(deployment.id) !== null) return false;
+    return true;
   }
 
   /** Releases what `admit` held when the engine refused the request before any attempt. */

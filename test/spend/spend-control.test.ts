@@ -112,3 +112,49 @@ describe("SpendControl: cost from engine events", () => {
     expect(other.spend?.usd).toBe(0);
   });
 });
+
+describe("SpendControl: admit", () => {
+  const unpriced = { id: "q/n", model: "n", provider: "q", weight: 1, tier: 0, contextWindow: null };
+
+  function unpricedSetup(spend = noSpendConfig()) {
+    const engine = new Engine();
+    engine.setGroups([buildGroup("u", "weighted", [unpriced as unknown as Deployment])]);
+    const control = new SpendControl({
+      spend,
+      providers: [],
+      groups: [],
+      pricing: new Pricing({ table: null }),
+      engine,
+      service: null,
+    });
+    return { engine, control };
+  }
+
+  it("admits to a group without prices, limit or ledger as it is, with no record and the same headers", async () => {
+    const { control } = unpricedSetup();
+    const call = {};
+    const admitted = await control.admit("r4", "u", { model: "u", messages: [] }, "chat", call);
+    expect(admitted).toEqual({ group: "u", spend: null });
+    expect(call).toEqual({});
+    const deployment = unpriced as unknown as Deployment;
+    expect(control.headersFor(admitted.spend, deployment, true)).toEqual({ "x-route-decision": "q:n" });
+  });
+
+  it("still gates an unpriced group that has a per-request limit (402: nothing can be shown to fit)", async () => {
+    const { control } = unpricedSetup({ ...noSpendConfig(), maxUsdPerRequest: 0.01 });
+    await expect(control.admit("r5", "u", { model: "u", messages: [] }, "chat", {})).rejects.toMatchObject({
+      status: 402,
+    });
+  });
+
+  it("keeps a record for a priced group (its estimate goes in the headers)", async () => {
+    const { engine, control } = setup();
+    const deployment = { id: "p/m", model: "m", provider: "p", weight: 1, tier: 0, contextWindow: null };
+    engine.setGroups([buildGroup("g", "weighted", [deployment as unknown as Deployment])]);
+    const admitted = await control.admit("r6", "g", { model: "g", messages: [] }, "chat", {});
+    expect(admitted.spend).not.toBeNull();
+    expect(control.headersFor(admitted.spend, deployment as unknown as Deployment, true)).toHaveProperty(
+      "x-route-estimate-usd",
+    );
+  });
+});
