@@ -25,4 +25,5 @@ export {
   type RequestLogFields,
 } from "./logger.js";
 export { RequestLineWriter, type LineDestination } from "./request-line.js";
+export { BufferedLineWriter, type BufferedLineWriterOptions } from "./buffered-line-writer.js";
 export type { LearnedCapacitySample, LearnedDimensionSample } from "./capacity-metrics.js";

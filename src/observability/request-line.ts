@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 
-/** Where the lines go: a pino destination (sonic-boom) or any stream that takes strings. */
+/** Where the lines go: the logger's destination (a `BufferedLineWriter`) or any stream that takes strings. */
 export interface LineDestination {
   write(line: string): unknown;
 }
