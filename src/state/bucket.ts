@@ -28,6 +28,8 @@ export const levelSlack = 1e-9;
 export const growthWindowMs = 1_000;
 /** The reserve's decay per correction (it follows the largest recent lowering, then fades). */
 export const reserveDecay = 0.995;
+/** AIMD: the least cut of a 429 when the refill floor would keep the rate (a floor is only a bound). */
+export const floorCut = 0.98;
 
 export const dimensionNames = ["requests", "tokens"] as const;
 
@@ -175,13 +177,13 @@ function hold(dim: BucketDimension, now: number, retryAt: number | null, allowan
 }
 
 function burst(policy: AimdPolicy, rate: number): number {
-  return Math.max(1, rate * policy.burstMs);
+  return Math.max(1, rate * policy.burstMs, policy.minCapacity ?? 0);
 }
 
 /**
  * Paces requests without headers: the rate grows with the time the pace binds (a take was denied
  * since the answered request was sent, or the pace is empty), and is cut on a 429 of a request sent
- * since the last cut (one cut per round of 429s).
+ * since the last cut (one cut per round of 429s), never below the policy's refill floor.
  */
 function aimd(state: BucketState, now: number, observation: BucketObservation, policy: AimdPolicy): void {
   const dim = state.requests;
@@ -202,7 +204,9 @@ function aimd(state: BucketState, now: number, observation: BucketObservation, p
   const mark = observation.mark === null ? null : observation.mark.requests;
   if (observation.rejected) {
     if (mark === null || mark > state.decreaseMark) {
-      dim.rate = dim.rate * policy.decrease;
+      // Cut, but not below what the provider's 429s show it refills (the floor), by 2 % at least.
+      const floor = Math.min(policy.floorRate ?? 0, dim.rate * floorCut);
+      dim.rate = Math.max(dim.rate * policy.decrease, floor);
       state.slowStart = false;
       state.decreaseMark = dim.taken;
       state.pacedAt = now;

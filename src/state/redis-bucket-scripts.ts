@@ -1,4 +1,4 @@
-import { bucketTtlMs, growthWindowMs, levelSlack, raiseGain, reserveDecay } from "./bucket.js";
+import { bucketTtlMs, floorCut, growthWindowMs, levelSlack, raiseGain, reserveDecay } from "./bucket.js";
 import { prelude } from "./redis-lua.js";
 
 /**
@@ -134,7 +134,7 @@ return save()`;
  * ARGV = now, sentAt, mark requests, mark tokens ("" = no mark), rejected (1/0), requests capacity,
  * rate, remaining, tokens capacity, rate, remaining ("" capacity = no reading, "" remaining = null),
  * retryAt ("" = null), extra tokens, AIMD initial rate, burst ms, decrease, increase, slow-start
- * increase ("" = no policy). Returns the record.
+ * increase, refill floor, least capacity ("" = no policy). Returns the record.
  */
 const observe = `${bucketPrelude}
 local sentAt = n(ARGV[2])
@@ -158,7 +158,7 @@ local extra = n(ARGV[13])
 local policy = nil
 if ARGV[14] ~= '' then
   policy = { initial = n(ARGV[14]), burstMs = n(ARGV[15]), decrease = n(ARGV[16]), increase = n(ARGV[17]),
-    slow = n(ARGV[18]) }
+    slow = n(ARGV[18]), floor = n(ARGV[19]), minc = n(ARGV[20]) }
 end
 local function correct(d, remaining, mark)
   local after = 0
@@ -195,7 +195,7 @@ local function hold(d, allowance)
   d.l = math.min(d.l, math.min(d.c, allowance) - d.r * wait)
 end
 local function burst(rate)
-  return math.max(1, rate * policy.burstMs)
+  return math.max(1, rate * policy.burstMs, policy.minc)
 end
 roll()
 b.n = b.n + 1
@@ -226,7 +226,8 @@ elseif policy ~= nil then
   local mark = markOf(1)
   if rejected then
     if mark == nil or mark > b.dm then
-      d.r = d.r * policy.decrease
+      local floor = math.min(policy.floor, d.r * ${floorCut})
+      d.r = math.max(d.r * policy.decrease, floor)
       b.ss = '0'
       b.dm = d.t
       b.pa = now

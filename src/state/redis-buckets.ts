@@ -40,8 +40,16 @@ function observeArgs(observation: BucketObservation): string[] {
     observation.retryAt === null ? "" : String(observation.retryAt),
     String(observation.extraTokens),
     ...(aimd === null
-      ? ["", "", "", "", ""]
-      : [aimd.initialRate, aimd.burstMs, aimd.decrease, aimd.increase, aimd.slowStartIncrease].map(String)),
+      ? ["", "", "", "", "", "", ""]
+      : [
+          aimd.initialRate,
+          aimd.burstMs,
+          aimd.decrease,
+          aimd.increase,
+          aimd.slowStartIncrease,
+          aimd.floorRate ?? 0,
+          aimd.minCapacity ?? 0,
+        ].map(String)),
   ];
 }
 

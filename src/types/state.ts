@@ -151,6 +151,13 @@ export interface AimdPolicy {
   increase: number;
   /** Share of the rate added per second while the pace binds, before the first 429. */
   slowStartIncrease: number;
+  /**
+   * A lower bound of the provider's refill learned from its 429s (requests per ms; 0 or absent: none).
+   * A cut never takes the rate below it (but always cuts by at least 2 %).
+   */
+  floorRate?: number;
+  /** The least burst of the pace, in requests (0 or absent: only `burstMs` of the rate). */
+  minCapacity?: number;
 }
 
 /** What an answer says about one dimension: the node's learned shape and the provider's remaining. */

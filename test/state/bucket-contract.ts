@@ -213,6 +213,37 @@ export function bucketContract(subject: () => { store: StateStore; settle: () =>
       expect(await take("b", t0 + 5_000, 1)).toMatchObject({ ok: true });
     });
 
+    it("without headers: a refill floor stops the AIMD cut (by 2 % at least) and keeps the least burst", async () => {
+      const { store, settle } = subject();
+      const floored = (floorRate: number): AimdPolicy => ({ ...policy, floorRate, minCapacity: 5 });
+      const rejected = async (at: number, floorRate: number) => {
+        const taken = await take("b", at, 1);
+        store.observeBucket(
+          "b",
+          at + 100,
+          answer({
+            sentAt: at,
+            mark: taken.ok ? taken.mark : null,
+            aimd: floored(floorRate),
+            rejected: true,
+            retryAt: at + 1_000,
+          }),
+        );
+        await settle();
+        return store.bucket("b", at + 100);
+      };
+      // Entering AIMD at the initial rate (1/s): the floor (0.8/s) is above the half cut.
+      const first = await rejected(t0, 0.8 / 1_000);
+      expect(first).toMatchObject({ mode: "aimd", requests: { rate: 0.8 / 1_000, capacity: 5 } });
+      // A floor at or above the rate still cuts it by 2 %.
+      const second = await rejected(t0 + 2_000, 5 / 1_000);
+      expect(second?.requests.rate).toBeCloseTo((0.8 / 1_000) * 0.98, 12);
+      expect(second?.requests.capacity).toBe(5);
+      // No floor: the policy's cut.
+      const third = await rejected(t0 + 4_000, 0);
+      expect(third?.requests.rate).toBeCloseTo((0.8 / 1_000) * 0.98 * 0.5, 12);
+    });
+
     it("a lowering leaves a reserve that takes must leave in the bucket; it fades with every correction", async () => {
       const { store, settle } = subject();
       const marks = [];

@@ -33,6 +33,10 @@ export const defaultAimdPolicy: AimdPolicy = {
 };
 
 const minute = 60_000;
+/** The pace's least burst once a refill floor is known: this share of a minute of it (5 s). */
+const floorBurstShare = 1 / 12;
+/** Growth above the refill floor, as a share of the policy's `increase`. */
+const floorGrowth = 0.25;
 
 /** Zero for anything that is not a positive amount. */
 function charge(cost: BucketCost): BucketCost {
@@ -119,6 +123,7 @@ export class LearnedCapacity {
       this.#detector.observe(key, { sentAt, remaining, mark: mark.requests, capacity, rate });
     }
     const headers = requests !== null || tokens !== null;
+    if (!headers) this.#noteHeaderless(local, observation);
     const used = observation.usedTokens;
     // With a tokens reading the provider's remaining already holds its own charge: settling again would count it twice.
     const extraTokens =
@@ -215,7 +220,7 @@ export class LearnedCapacity {
    * rather than from the policy's slow initial rate.
    */
   #aimdFor(state: BucketState | null, local: LocalBucket, now: number): AimdPolicy | null {
-    if (state !== null && state.mode === "aimd") return this.#aimd;
+    if (state !== null && state.mode === "aimd") return this.#withFloor(local, state.requests.rate);
     const window = this.#minuteMs / 6;
     const sent = local.sendRate(now, window);
     // Too few requests to tell a rate: a 429 at low volume is left to the cooldown.
@@ -224,7 +229,36 @@ export class LearnedCapacity {
     // little under it (the first cut takes the start down by `decrease`), else from what was sent.
     const admitted = local.admittedRate(now, window);
     const start = admitted > 0 ? (admitted * 0.95) / this.#aimd.decrease : sent;
-    return start > this.#aimd.initialRate ? { ...this.#aimd, initialRate: start } : this.#aimd;
+    const policy = this.#withFloor(local, start);
+    return start > policy.initialRate ? { ...policy, initialRate: start } : policy;
+  }
+
+  /** A header-less answer for the refill floor: a success sent at `sentAt`, or a 429 (when the bucket holds a unit again). */
+  #noteHeaderless(local: LocalBucket, observation: CapacityObservation): void {
+    if (observation.outcome === "success") local.refill.noteAdmitted(observation.sentAt);
+    else if (observation.outcome === "rate_limited")
+      local.refill.noteRejected({
+        sentAt: observation.sentAt,
+        x: observation.at + (observation.retryAfterMs ?? 0),
+        exact: observation.retryAfterMs !== null,
+      });
+  }
+
+  /**
+   * The AIMD policy with this node's refill floor: a cut stops at it, the pace keeps
+   * `floorBurstMs` of it as burst, and at or above it the rate grows `floorGrowth` as fast (the
+   * provider's refill is near: probing it costs 429s).
+   */
+  #withFloor(local: LocalBucket, rate: number): AimdPolicy {
+    const floor = local.refill.floor;
+    if (floor <= 0) return this.#aimd;
+    const increase = rate >= floor ? this.#aimd.increase * floorGrowth : this.#aimd.increase;
+    return {
+      ...this.#aimd,
+      increase,
+      floorRate: floor,
+      minCapacity: floor * this.#minuteMs * floorBurstShare,
+    };
   }
 
   #taken(key: string, local: LocalBucket, charged: BucketCost, now: number, taken: BucketTake): CapacityTake {

@@ -1,5 +1,6 @@
 import type { BucketCost } from "../../types/index.js";
 import type { BucketPoint } from "./readings.js";
+import { RefillFloor } from "./refill-floor.js";
 
 /** Limits of what one node keeps per bucket. */
 export interface LocalLimits {
@@ -16,6 +17,8 @@ export class LocalBucket {
   readonly inFlight = { requests: 0, tokens: 0, count: 0 };
   /** When this node last saw rate-limit headers on the bucket; 0: never. */
   headersAt = 0;
+  /** This node's header-less successes and 429s: the refill floor of AIMD. */
+  readonly refill: RefillFloor;
   readonly #points = { requests: [] as BucketPoint[], tokens: [] as BucketPoint[] };
   readonly #limits: LocalLimits;
   #activeAt = Number.NEGATIVE_INFINITY;
@@ -28,6 +31,7 @@ export class LocalBucket {
 
   constructor(limits: LocalLimits) {
     this.#limits = limits;
+    this.refill = new RefillFloor({ historyMs: limits.historyMs });
   }
 
   /**
