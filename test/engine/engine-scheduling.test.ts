@@ -121,6 +121,41 @@ describe("quota-aware scheduling", () => {
   });
 });
 
+describe("queue admission", () => {
+  it("admits only what frees within the wait less each waiter's turn lag (2 ms): the last one is turned away at once, not at the end of its wait", async () => {
+    const clock = new FakeClock(Date.UTC(2026, 0, 1));
+    const a = new FakeTarget("a", [{ ok: "a" }]);
+    const limits = { rpm: 10, tpm: null, rpd: null };
+    const { engine } = engineWith([deployment("a", a, { rpm: 10 })], {
+      clock,
+      capacityWindowMs: 1_000,
+      maxWaitMs: 300,
+    });
+    // The window is used up, one request every 100 ms: 3 free within the 300 ms wait (in 50, 150, 250 ms).
+    for (let i = 0; i < 10; i += 1) {
+      engine.store.acquire("a", clock.now(), limits, 0, 1_000);
+      clock.advance(100);
+    }
+    clock.advance(-50);
+    const outcomes = Array.from({ length: 3 }, () =>
+      engine.chat("g", request).then(
+        () => "served",
+        (error: unknown) => (error instanceof RateLimitedError ? "429" : "other"),
+      ),
+    );
+    // The third would need all 3 slots, the last at the very end of its wait: refused now.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await Promise.race([outcomes[2], Promise.resolve("pending")])).toBe("429");
+    expect(await Promise.race([outcomes[0], Promise.resolve("pending")])).toBe("pending");
+    for (let step = 0; step < 40; step += 1) {
+      clock.advance(10);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(await Promise.all(outcomes)).toEqual(["served", "served", "429"]);
+    expect(a.calls).toHaveLength(2);
+  });
+});
+
 describe("quota-aware scheduling against the simulator's real headers", () => {
   let sim: Simulator;
   beforeAll(async () => {

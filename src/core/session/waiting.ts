@@ -100,6 +100,11 @@ export function rateLimitedError(
  * configured limits slide, so the estimate is the capacity (no margin for windows that reset together).
  */
 const admissionMargin = 1;
+/**
+ * What each waiter's turn may run late, ms (its timer, the event loop): a queue of k admits only what
+ * frees within the budget less k of these, so the last admitted is not turned away at the end of its wait.
+ */
+const turnLagMs = 2;
 
 /**
  * Queues the request behind those already waiting for capacity — or, when the wait this would mean
@@ -124,7 +129,8 @@ export async function joinQueue(
   // Admit only if the capacity that frees within the budget covers everyone ahead and this request:
   // a request turned away now costs the caller nothing; one that waits and is then turned away
   // costs it the whole wait.
-  const capacity = Math.floor(slotsWithin(session, now, budget) * admissionMargin);
+  const horizon = Math.max(0, budget - (ahead + 1) * turnLagMs);
+  const capacity = Math.floor(slotsWithin(session, now, horizon) * admissionMargin);
   if (ahead + 1 > capacity) {
     const estimate = capacity > 0 ? (budget * (ahead + 1)) / capacity : budget;
     throw rateLimitedError(session, exclusions, Math.max(first, estimate, 1));
