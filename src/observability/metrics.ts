@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
 import type {
   AttemptEndEvent,
   DeploymentState,
@@ -7,6 +7,7 @@ import type {
   RequestEndEvent,
 } from "../types/index.js";
 import { registerCapacityMetrics, type LearnedCapacitySample } from "./capacity-metrics.js";
+import { HistogramCells, type HistogramSeries } from "./histogram-cells.js";
 import {
   deploymentStates,
   metricCatalogue as catalogue,
@@ -72,8 +73,6 @@ class Cells {
   }
 }
 
-type HistogramChild = Histogram.Internal<string>;
-
 /** Cached series of one deployment's attempts. */
 interface AttemptSeries {
   provider: string;
@@ -81,8 +80,8 @@ interface AttemptSeries {
   /** By failure kind; `none` for successes. */
   attempts: Map<string, Cell>;
   /** [non-stream, stream]. */
-  latency: [HistogramChild | undefined, HistogramChild | undefined];
-  firstToken: HistogramChild | undefined;
+  latency: [HistogramSeries | undefined, HistogramSeries | undefined];
+  firstToken: HistogramSeries | undefined;
   prompt: Cell | undefined;
   completion: Cell | undefined;
   remaining: Map<RateLimitDimensionName, Cell>;
@@ -105,7 +104,7 @@ interface GroupSeries {
 }
 
 interface HttpSeries {
-  duration: HistogramChild;
+  duration: HistogramSeries;
   byStatus: Map<number, Cell>;
 }
 
@@ -141,7 +140,7 @@ function createMetrics(registry: Registry, prefix: string) {
     return cells;
   };
   const histogram = (spec: MetricSpec) =>
-    new Histogram({ ...metricBase(spec, prefix, registry), buckets: [...(spec.buckets ?? [])] });
+    new HistogramCells({ ...metricBase(spec, prefix, registry), buckets: [...(spec.buckets ?? [])] });
   return {
     requests: counter(catalogue.requests),
     attempts: counter(catalogue.attempts),
@@ -184,8 +183,8 @@ function pairCell(cache: Map<string, Cell>, key: string, cells: Cells, first: st
 /**
  * Prometheus metrics of the engine and the gateway, on a registry of their own (never the global one),
  * so several instances can coexist. Subscribe `listener` to the engine's events. Counters and gauges
- * are plain number writes on the hot path and reach prom-client at scrape time; histograms observe
- * through cached label children.
+ * are plain number writes on the hot path and reach prom-client at scrape time; histograms are
+ * `HistogramCells` observed through cached series.
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -199,7 +198,10 @@ export class GatewayMetrics {
   readonly #healthSeries = new Map<string, HealthSeries>();
   readonly #groupSeries = new Map<string, GroupSeries>();
   readonly #httpSeries = new Map<string, Map<string, HttpSeries>>();
-  readonly #overheadSeries: [HistogramChild | undefined, HistogramChild | undefined] = [undefined, undefined];
+  readonly #overheadSeries: [HistogramSeries | undefined, HistogramSeries | undefined] = [
+    undefined,
+    undefined,
+  ];
   readonly #errorCodes = new Set<string>();
   /** Recovery and hedge series by `group deployment result` (made on the first such event). */
   readonly #rareSeries = new Map<string, Cell>();
@@ -278,7 +280,7 @@ export class GatewayMetrics {
     attempts.value += 1;
     if (event.outcome === "success") {
       const index = event.stream ? 1 : 0;
-      const child = (series.latency[index] ??= this.#m.latency.labels(
+      const child = (series.latency[index] ??= this.#m.latency.series(
         id,
         provider,
         model,
@@ -287,7 +289,7 @@ export class GatewayMetrics {
       child.observe(seconds(event.durationMs));
     }
     if (event.stream && event.firstTokenMs !== null) {
-      const child = (series.firstToken ??= this.#m.firstToken.labels(id, provider, model));
+      const child = (series.firstToken ??= this.#m.firstToken.series(id, provider, model));
       child.observe(seconds(event.firstTokenMs));
     }
     if (event.usage) {
@@ -399,7 +401,7 @@ export class GatewayMetrics {
     if (!byMethod) this.#httpSeries.set(route, (byMethod = new Map()));
     let series = byMethod.get(name);
     if (!series) {
-      series = { duration: this.#m.httpDuration.labels(route, name), byStatus: new Map() };
+      series = { duration: this.#m.httpDuration.series(route, name), byStatus: new Map() };
       byMethod.set(name, series);
     }
     let cell = series.byStatus.get(status);
@@ -411,7 +413,7 @@ export class GatewayMetrics {
   /** Records the gateway's own time for one request (its duration minus the upstream time). */
   observeOverhead(seconds: number, stream: boolean): void {
     const index = stream ? 1 : 0;
-    const child = (this.#overheadSeries[index] ??= this.#m.overhead.labels(String(stream)));
+    const child = (this.#overheadSeries[index] ??= this.#m.overhead.series(String(stream)));
     child.observe(seconds > 0 && Number.isFinite(seconds) ? seconds : 0);
   }
 
