@@ -150,6 +150,17 @@ export class SpendControl {
   }
 
   /**
+   * True when `admit` would let the request through as it is, holding nothing (no virtual key on
+   * it, and the group has no price, no per-request limit and there is no ledger): a route may skip
+   * `admit` and its promise, and route to `model` with no spend record.
+   */
+  admitsAsIs(requestId: string, model: string): boolean {
+    if (this.#keysByRequest.has(requestId)) return false;
+    const group = this.#options.engine.group(model);
+    return group === undefined || this.#costsNothingToAdmit(group);
+  }
+
+  /**
    * Before the engine: the key may use the group, the request's estimate fits the per-request
    * limit on some deployment (others are filtered out through `call.allow`; none: the
    * `down_route_to` groups; still none: 402), and the key's budget and rate hold the estimate.
@@ -245,6 +256,13 @@ export class SpendControl {
 
   #onEvent(event: EngineEvent): void {
     if (event.type === "attempt_end") {
+      // Without a ledger, an unpriced attempt of a request with no record changes nothing.
+      if (
+        this.#options.service === null &&
+        this.priceOf(event.deploymentId) === null &&
+        !this.#pending.has(event.requestId)
+      )
+        return;
       let usage = event.usage;
       if (usage === null) {
         // A stream that ended without usage after the caller got bytes (abandoned, cut): the

@@ -158,3 +158,56 @@ describe("SpendControl: admit", () => {
     );
   });
 });
+
+describe("SpendControl: unpriced attempts", () => {
+  it("keeps no record of an unpriced attempt without a ledger, and still prices a later priced one", () => {
+    const { engine, control } = setup();
+    const unpricedEnd = {
+      ...attemptEnd("r7", { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 }),
+    };
+    engine.events.emit({ ...unpricedEnd, deploymentId: "q/n", provider: "q", model: "n" });
+    expect((control.status() as { total_usd: number }).total_usd).toBe(0);
+    engine.events.emit(
+      attemptEnd("r7", { prompt_tokens: 1_000_000, completion_tokens: 0, total_tokens: 1_000_000 }),
+    );
+    engine.events.emit({
+      type: "request_end",
+      requestId: "r7",
+      group: "g",
+      stream: false,
+      outcome: "success",
+      errorCode: null,
+      deploymentId: "p/m",
+      attempts: 2,
+      durationMs: 1,
+      upstreamMs: 1,
+      at: 0,
+    });
+    const status = control.status() as { total_usd: number; by_deployment: Record<string, number> };
+    expect(status.total_usd).toBeCloseTo(2, 9);
+    expect(Object.keys(status.by_deployment)).toEqual(["p/m"]);
+  });
+});
+
+describe("SpendControl: admitsAsIs", () => {
+  it("is true exactly when admit would hold nothing", async () => {
+    const { engine, control } = setup();
+    const priced = { id: "p/m", model: "m", provider: "p", weight: 1, tier: 0, contextWindow: null };
+    const unpriced = { id: "q/n", model: "n", provider: "q", weight: 1, tier: 0, contextWindow: null };
+    engine.setGroups([
+      buildGroup("g", "weighted", [priced as unknown as Deployment]),
+      buildGroup("u", "weighted", [unpriced as unknown as Deployment]),
+    ]);
+    expect(control.admitsAsIs("r8", "u")).toBe(true);
+    expect(await control.admit("r8", "u", { model: "u", messages: [] }, "chat", {})).toEqual({
+      group: "u",
+      spend: null,
+    });
+    expect(control.admitsAsIs("r9", "g")).toBe(false);
+    expect(control.admitsAsIs("r9", "unknown")).toBe(true);
+    expect(await control.admit("r9", "unknown", { model: "unknown", messages: [] }, "chat", {})).toEqual({
+      group: "unknown",
+      spend: null,
+    });
+  });
+});

@@ -172,7 +172,8 @@ async function answer(
   const spend = options.spend;
   let admitted: Awaited<ReturnType<SpendControl["admit"]>> | null = null;
   try {
-    if (spend) admitted = await spend.admit(call.requestId ?? "", group, body, "chat", call);
+    if (spend && !spend.admitsAsIs(call.requestId ?? "", group))
+      admitted = await spend.admit(call.requestId ?? "", group, body, "chat", call);
     const outcome = await options.engine.chat(admitted?.group ?? group, body, call);
     const overheadMs = performance.now() - started - outcome.upstreamMs;
     let bytes: Buffer | string = outcome.raw
@@ -222,7 +223,8 @@ async function answerStream(
   const spend = options.spend;
   let admitted: Awaited<ReturnType<SpendControl["admit"]>> | null = null;
   try {
-    if (spend) admitted = await spend.admit(call.requestId ?? "", group, body, "chat", call);
+    if (spend && !spend.admitsAsIs(call.requestId ?? "", group))
+      admitted = await spend.admit(call.requestId ?? "", group, body, "chat", call);
     outcome = await options.engine.chatStream(admitted?.group ?? group, body, call);
   } catch (error) {
     spend?.abandon(admitted?.spend ?? null);
