@@ -173,15 +173,28 @@ function settle<T>(attempt: Attempt, run: AttemptRunner<T>): Promise<Settled<T>>
  * other is aborted (its capacity settled as an aborted attempt). A failure of one leaves the other
  * running; the one that settles last is returned for the loop's bookkeeping.
  */
-async function runHedged<T>(
+function runHedged<T>(
   session: RequestSession,
   exclusions: Exclusions,
   run: AttemptRunner<T>,
   first: Attempt,
 ): Promise<Settled<T>> {
   const running = settle(first, run);
-  const { group, parts } = session;
+  const { group } = session;
+  // No hedge possible: the attempt's own promise (no async frame around it).
   if (group.hedge === false || group.deployments.length < 2) return running;
+  return raceHedge(session, exclusions, run, first, running);
+}
+
+/** `runHedged` once a hedge is possible: waits for the hedge delay, then races a second deployment. */
+async function raceHedge<T>(
+  session: RequestSession,
+  exclusions: Exclusions,
+  run: AttemptRunner<T>,
+  first: Attempt,
+  running: Promise<Settled<T>>,
+): Promise<Settled<T>> {
+  const { group, parts } = session;
   const { deployment } = first;
   const firstTokenMs = deployment.timeouts.firstTokenTimeoutMs ?? parts.options.firstTokenTimeoutMs;
   const delay = parts.firstTokens.delay(deployment.id, firstTokenMs, group.hedgeAfterMs ?? null);
