@@ -1,5 +1,6 @@
 /** The tables of `npm run bench:quota`: one row per scenario, burst and contender, and the bars. */
 import type { Bar } from "./quota-bars.js";
+import type { IdealResult } from "./quota-ideal.js";
 import type { ContenderName } from "./quota-contenders.js";
 import type { RunMetrics } from "./quota-metrics.js";
 
@@ -10,6 +11,8 @@ export interface ResultRow {
   readonly contender: ContenderName;
   readonly metrics: RunMetrics;
   readonly bars: readonly Bar[];
+  /** The scenario's ceiling (the same for every contender); null with fixed windows. */
+  readonly ideal: IdealResult | null;
 }
 
 /** A text table: the first row is the header; columns after the first three are right-aligned. */
@@ -55,6 +58,7 @@ const HEADER = [
   "excess 429: Retry-After, p99 ms",
   "served p50/p99 ms",
   "bars (learned)",
+  "ceiling: % quota, errors",
 ];
 
 /** The run's table: every scenario × burst × contender. */
@@ -73,6 +77,9 @@ export function resultsTable(rows: readonly ResultRow[]): string {
       m.excess === 0 ? "–" : `${pct(m.excessWithRetryAfterPct)}, ${ms(m.excessP99Ms)}`,
       `${ms(m.servedP50Ms)}/${ms(m.servedP99Ms)}`,
       row.contender === "learned" ? barsMet(row) : "",
+      row.contender === "learned" && row.ideal !== null
+        ? `${pct(row.ideal.servedQuotaPct)}, ${row.ideal.refused}`
+        : "",
     ];
   });
   return table([HEADER, ...body]);

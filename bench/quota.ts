@@ -9,7 +9,8 @@
  * - `naive`: weighted random with a fixed cooldown, like the seed library `@upstash/model-multiplexer`.
  *
  * Time is scaled (a 60 s limit window is 4 s; see `quota-scale.ts`) so a scenario spans 15 windows in 60 s.
- * Verdicts are for the learned mode, against the bars of issue 10.
+ * Verdicts are for the learned mode, against the bars of issue 10. Each scenario also prints its ceiling
+ * (`quota-ideal.ts`): what one pooled bucket known exactly would serve of the same arrivals with the same wait.
  *
  * Flags: `--quick` (4 windows per scenario), `--windows=N`, `--window-ms=N`, `--burst=0.25,1`,
  * `--only=80%,org` (scenario names containing one of these), `--even` (evenly spaced arrivals), `--seed=N`,
@@ -19,6 +20,7 @@
  */
 import { cpus, loadavg } from "node:os";
 import { CONTENDERS } from "./quota-contenders.js";
+import { idealRun } from "./quota-ideal.js";
 import { meteringOf, runScenario, type RunSettings } from "./quota-load.js";
 import { measure } from "./quota-metrics.js";
 import { deleteKeys, redisAnswers } from "./quota-redis.js";
@@ -91,12 +93,14 @@ async function main(): Promise<void> {
       const settings: RunSettings = { ...base, burst, redis };
       const { offsets, runs, loopDelayP99Ms } = await runScenario(scenario, settings, CONTENDERS);
       const quota = quotaRequests(scenario, meteringOf(settings), base.windows * scale.windowMs);
+      const ideal = idealRun(scenario, settings, offsets, engine.maxWaitMs ?? 0);
       const results = runs.map((run) => ({
         scenario: scenario.name,
         burst,
         contender: run.contender,
         metrics: measure(run, scenario, settings),
         bars: scenario.bars,
+        ideal,
       }));
       rows.push(...results);
       const lag = Math.max(...runs.map((run) => run.maxTimerLagMs));
@@ -104,6 +108,10 @@ async function main(): Promise<void> {
         `\n${scenario.name} @ burst ${burst}: ${scenario.title}; true quota ${quota.toFixed(0)} requests, ${offsets.length} offered; ` +
           `event-loop delay p99 ${loopDelayP99Ms.toFixed(0)} ms, arrival timers up to ${lag.toFixed(0)} ms late`,
       );
+      if (ideal !== null)
+        console.log(
+          `  ceiling (one pooled bucket known exactly, same ${engine.maxWaitMs ?? 0} ms wait): ${ideal.servedQuotaPct.toFixed(1)}% of quota; caller errors ${ideal.refused}`,
+        );
       for (const row of results)
         console.log(
           `  ${row.contender}: served ${row.metrics.servedPct.toFixed(1)}% of requests, ${row.metrics.servedQuotaPct.toFixed(1)}% of quota; ` +
