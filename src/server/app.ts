@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { clipText, SecretRedactor } from "../errors/index.js";
 import { toAnthropicError } from "../providers/anthropic/index.js";
 import { nextRequestIdFromHeader } from "./request-id.js";
@@ -11,7 +11,7 @@ import { errorAnswer, retryHeaders, sendError } from "./error-reply.js";
 import { parseJsonBody } from "./json-body.js";
 import { OpenStreams } from "./open-streams.js";
 import type { GatewayServerOptions } from "./options.js";
-import { existingNote } from "./request-log.js";
+import { decorateRequestNotes, existingNote } from "./request-log.js";
 import { logFields, registerChatRoute } from "./routes/chat.js";
 import { registerEmbeddingsRoute } from "./routes/embeddings.js";
 import { registerInfoRoutes } from "./routes/info.js";
@@ -20,6 +20,13 @@ import { registerResponsesRoute } from "./routes/responses.js";
 import { registerAdminRoutes } from "./routes/admin.js";
 import { registerStatusRoute } from "./routes/status.js";
 import { registerUiRoutes } from "./routes/ui.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** `performance.now()` when the request arrived (-1 before the onRequest hook ran); a request decoration. */
+    llmuxStartedAt: number;
+  }
+}
 
 const publicRoutes = new Set(["/health"]);
 
@@ -92,7 +99,8 @@ export function createGatewayServer(options: GatewayServerOptions): FastifyInsta
   app.decorate("llmuxKeys", keys);
   const perKey = options.rateLimit.perKeyRpm ? new ClientRateLimiter(options.rateLimit.perKeyRpm) : null;
   const perIp = options.rateLimit.perIpRpm ? new ClientRateLimiter(options.rateLimit.perIpRpm) : null;
-  const started = new WeakMap<FastifyRequest, number>();
+  app.decorateRequest("llmuxStartedAt", -1);
+  decorateRequestNotes(app);
 
   const maxJsonDepth = options.maxJsonDepth ?? serverDefaults.maxJsonDepth;
   const bodies = new BodyReader(
@@ -114,7 +122,7 @@ export function createGatewayServer(options: GatewayServerOptions): FastifyInsta
 
   // Callback-style hooks: no promise per request on the hot path.
   app.addHook("onRequest", (request, reply, done) => {
-    started.set(request, performance.now());
+    request.llmuxStartedAt = performance.now();
     if (closing) {
       shuttingDown(reply);
       return;
@@ -168,8 +176,8 @@ export function createGatewayServer(options: GatewayServerOptions): FastifyInsta
   const logsRequests = options.logger.isLevelEnabled?.("info") ?? true;
   const requestLog = options.requestLog;
   app.addHook("onResponse", (request, reply, done) => {
-    const begin = started.get(request);
-    const seconds = begin === undefined ? 0 : (performance.now() - begin) / 1000;
+    const begin = request.llmuxStartedAt;
+    const seconds = begin < 0 ? 0 : (performance.now() - begin) / 1000;
     const route = request.routeOptions.url ?? "unknown";
     options.metrics?.observeHttp(route, request.method, reply.statusCode, seconds);
     options.spend?.forget(request.id);

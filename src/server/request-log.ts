@@ -1,4 +1,4 @@
-import type { FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 
 /** What a route learned about a request, for the one log line and the metrics. */
 export interface RequestNote {
@@ -17,11 +17,24 @@ export interface RequestNote {
   hedge: string | null;
 }
 
-const notes = new WeakMap<FastifyRequest, RequestNote>();
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The request's note, once a route made one (see `noteOf`); a request decoration. */
+    llmuxNote: RequestNote | null;
+  }
+}
+
+/**
+ * Gives every request of `app` its note slot (`decorateRequest`: a field of Fastify's request
+ * objects from their construction, cheaper than a side table keyed by request).
+ */
+export function decorateRequestNotes(app: FastifyInstance): void {
+  app.decorateRequest("llmuxNote", null);
+}
 
 /** The note of a request (created on first use). */
 export function noteOf(request: FastifyRequest): RequestNote {
-  let note = notes.get(request);
+  let note = request.llmuxNote;
   if (!note) {
     note = {
       requestId: request.id,
@@ -36,12 +49,12 @@ export function noteOf(request: FastifyRequest): RequestNote {
       recovery: null,
       hedge: null,
     };
-    notes.set(request, note);
+    request.llmuxNote = note;
   }
   return note;
 }
 
 /** The note, if a route made one. */
 export function existingNote(request: FastifyRequest): RequestNote | undefined {
-  return notes.get(request);
+  return request.llmuxNote ?? undefined;
 }
