@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { clipText, SecretRedactor } from "../errors/index.js";
 import { toAnthropicError } from "../providers/anthropic/index.js";
 import { nextRequestIdFromHeader } from "./request-id.js";
@@ -8,7 +8,7 @@ import { BodyReader } from "./body-reader.js";
 import { ClientRateLimiter } from "./client-rate-limit.js";
 import { onClientError } from "./client-error.js";
 import { errorAnswer, retryHeaders, sendError } from "./error-reply.js";
-import { parseJsonBody } from "./json-body.js";
+import { decorateBodyText, parseJsonBody } from "./json-body.js";
 import { OpenStreams } from "./open-streams.js";
 import type { GatewayServerOptions } from "./options.js";
 import { decorateRequestNotes, existingNote } from "./request-log.js";
@@ -103,21 +103,22 @@ export function createGatewayServer(options: GatewayServerOptions): FastifyInsta
   decorateRequestNotes(app);
 
   const maxJsonDepth = options.maxJsonDepth ?? serverDefaults.maxJsonDepth;
-  const bodies = new BodyReader(
+  decorateBodyText(app);
+  const bodies = new BodyReader<FastifyRequest>(
     {
       maxBytes: options.bodyLimitBytes,
       idleTimeoutMs: options.bodyTimeoutMs ?? serverDefaults.bodyTimeoutMs,
       readTimeoutMs: options.requestReadTimeoutMs ?? serverDefaults.requestReadTimeoutMs,
     },
-    (body) => parseJsonBody(body, maxJsonDepth),
+    (body, request) => parseJsonBody(body, maxJsonDepth, request),
   );
   app.addHook("onClose", (_instance, done) => {
     bodies.stop();
     done();
   });
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(["application/json", "text/plain"], (_request, payload, done) => {
-    bodies.read(payload, done);
+  app.addContentTypeParser(["application/json", "text/plain"], (request, payload, done) => {
+    bodies.read(payload, done, request);
   });
 
   // Callback-style hooks: no promise per request on the hot path.

@@ -16,9 +16,11 @@ export interface BodyReadLimits {
 export type BodyDone = (error: Error | null, value?: unknown) => void;
 
 /** One body being read. */
-interface PendingBody {
+interface PendingBody<C> {
   readonly stream: IncomingMessage;
   readonly done: BodyDone;
+  /** What `read` was given for the parser (the Fastify request). */
+  readonly context: C;
   readonly startedAt: number;
   chunks: Buffer[];
   bytes: number;
@@ -41,6 +43,11 @@ function clientClosed(): Error {
   });
 }
 
+/** Where a body being read is found from its stream (a property, not a side table keyed by stream). */
+const pendingKey = Symbol("llmux.pendingBody");
+
+type WithPending<C> = IncomingMessage & { [pendingKey]?: PendingBody<C> | undefined };
+
 /**
  * Reads request bodies into memory, bounded in size and in time: one shared sweep (not a timer
  * per request) answers 408 to a body that stops arriving for `idleTimeoutMs` or is not complete
@@ -48,11 +55,10 @@ function clientClosed(): Error {
  * drops its buffered chunks and its listeners at once, so nothing keeps a partial body alive. The
  * listeners are shared functions: no closure per request.
  */
-export class BodyReader {
+export class BodyReader<C = undefined> {
   readonly #limits: BodyReadLimits;
-  readonly #parse: (body: Buffer) => unknown;
-  readonly #open = new Set<PendingBody>();
-  readonly #byStream = new WeakMap<IncomingMessage, PendingBody>();
+  readonly #parse: (body: Buffer, context: C) => unknown;
+  readonly #open = new Set<PendingBody<C>>();
   readonly #sweepEveryMs: number;
   #timer: NodeJS.Timeout | null = null;
   // Listeners shared by every request (the emitter passes the stream as `this`): no closure per body.
@@ -61,7 +67,7 @@ export class BodyReader {
   readonly #onError: (this: IncomingMessage) => void;
   readonly #onClose: (this: IncomingMessage) => void;
 
-  constructor(limits: BodyReadLimits, parse: (body: Buffer) => unknown) {
+  constructor(limits: BodyReadLimits, parse: (body: Buffer, context: C) => unknown) {
     this.#limits = limits;
     this.#parse = parse;
     // eslint-disable-next-line @typescript-eslint/no-this-alias
@@ -95,17 +101,18 @@ export class BodyReader {
     return bytes;
   }
 
-  /** Reads `stream` to its end, then hands the parsed body (or the error) to `done`. */
-  read(stream: IncomingMessage, done: BodyDone): void {
+  /** Reads `stream` to its end, then hands the parsed body (or the error) to `done`; `context` goes to the parser. */
+  read(stream: IncomingMessage, done: BodyDone, context: C): void {
     const declared = Number(stream.headers["content-length"]);
     if (declared > this.#limits.maxBytes) {
       done(tooLarge());
       return;
     }
     const now = performance.now();
-    const pending: PendingBody = {
+    const pending: PendingBody<C> = {
       stream,
       done,
+      context,
       startedAt: now,
       chunks: [],
       bytes: 0,
@@ -113,7 +120,7 @@ export class BodyReader {
       idleSince: now,
     };
     this.#open.add(pending);
-    this.#byStream.set(stream, pending);
+    (stream as WithPending<C>)[pendingKey] = pending;
     if (this.#timer === null && this.#sweepEveryMs > 0) {
       this.#timer = setInterval(this.#sweep, this.#sweepEveryMs);
       this.#timer.unref();
@@ -130,14 +137,14 @@ export class BodyReader {
     this.#timer = null;
   }
 
-  #settle(pending: PendingBody, error: Error | null): void {
+  #settle(pending: PendingBody<C>, error: Error | null): void {
     const { stream } = pending;
     stream.off("data", this.#onData);
     stream.off("end", this.#onEnd);
     stream.off("error", this.#onError);
     stream.off("close", this.#onClose);
     this.#open.delete(pending);
-    this.#byStream.delete(stream);
+    (stream as WithPending<C>)[pendingKey] = undefined;
     const chunks = pending.chunks;
     pending.chunks = [];
     if (error) {
@@ -148,6 +155,7 @@ export class BodyReader {
     try {
       value = this.#parse(
         chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, pending.bytes),
+        pending.context,
       );
     } catch (parseError) {
       pending.done(parseError as Error);
@@ -157,7 +165,7 @@ export class BodyReader {
   }
 
   #data(stream: IncomingMessage, chunk: Buffer): void {
-    const pending = this.#byStream.get(stream);
+    const pending = (stream as WithPending<C>)[pendingKey];
     if (!pending) return;
     pending.bytes += chunk.length;
     if (pending.bytes > this.#limits.maxBytes) this.#settle(pending, tooLarge());
@@ -165,7 +173,7 @@ export class BodyReader {
   }
 
   #end(stream: IncomingMessage, error: Error | null): void {
-    const pending = this.#byStream.get(stream);
+    const pending = (stream as WithPending<C>)[pendingKey];
     if (pending) this.#settle(pending, error);
   }
 

@@ -1,3 +1,4 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { GatewayHttpError } from "./http-error.js";
 
 /**
@@ -33,23 +34,38 @@ export function nestsDeeperThan(value: unknown, limit: number): boolean {
   return false;
 }
 
-/**
- * The JSON text each parsed request body came from, so a route can hand it to the engine (an
- * OpenAI-compatible upstream gets the caller's bytes with only `model` spliced in).
- */
-const texts = new WeakMap<object, string>();
+declare module "fastify" {
+  interface FastifyRequest {
+    /**
+     * The JSON text the request's body (an object or array) was parsed from, so a route can hand it
+     * to the engine (an OpenAI-compatible upstream gets the caller's bytes with only `model`
+     * spliced in); null otherwise. A request decoration.
+     */
+    llmuxBodyText: string | null;
+  }
+}
 
-/** The text `body` was parsed from, when it was parsed by `parseJsonBody`. */
-export function bodyText(body: unknown): string | undefined {
-  return typeof body === "object" && body !== null ? texts.get(body) : undefined;
+/** Gives every request of `app` its body-text slot (see `bodyText`). */
+export function decorateBodyText(app: FastifyInstance): void {
+  app.decorateRequest("llmuxBodyText", null);
+}
+
+/** The text the request's body was parsed from, when `parseJsonBody` parsed it into an object or array. */
+export function bodyText(request: FastifyRequest): string | undefined {
+  return request.llmuxBodyText ?? undefined;
 }
 
 /**
  * Parses a request body as JSON: an empty body, malformed JSON and nesting deeper than `maxDepth`
  * are 400s. The depth bound keeps the gateway from accepting what it cannot re-serialise for the
- * upstream (`JSON.stringify` recurses and throws `RangeError` a few thousand levels down).
+ * upstream (`JSON.stringify` recurses and throws `RangeError` a few thousand levels down). With
+ * `request`, an object's or array's text is kept on it for `bodyText`.
  */
-export function parseJsonBody(body: Buffer, maxDepth: number): unknown {
+export function parseJsonBody(
+  body: Buffer,
+  maxDepth: number,
+  request?: { llmuxBodyText: string | null },
+): unknown {
   const text = body.toString("utf8");
   if (text.trim() === "") {
     throw Object.assign(new Error("empty body"), { code: "FST_ERR_CTP_EMPTY_JSON_BODY", statusCode: 400 });
@@ -67,6 +83,6 @@ export function parseJsonBody(body: Buffer, maxDepth: number): unknown {
       { code: "json_too_deep" },
     );
   }
-  if (typeof value === "object" && value !== null) texts.set(value, text);
+  if (request !== undefined && typeof value === "object" && value !== null) request.llmuxBodyText = text;
   return value;
 }

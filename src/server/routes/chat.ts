@@ -38,7 +38,7 @@ export function clientGone(raw: ServerResponse): Cancellation {
 
 /** The engine call options of a gateway request: client-gone cancellation, request id, the body's bytes. */
 export function callOptionsOf(request: FastifyRequest, raw: ServerResponse, body: object): CallOptions {
-  const text = bodyText(request.body);
+  const text = bodyText(request);
   return {
     cancellation: clientGone(raw),
     requestId: request.id,

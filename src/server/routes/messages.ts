@@ -80,7 +80,7 @@ interface MessagesCall {
 function callOf(request: FastifyRequest, raw: ServerResponse, body: object): CallOptions {
   const source: RequestSource = {
     body,
-    text: bodyText(request.body) ?? JSON.stringify(body),
+    text: bodyText(request) ?? JSON.stringify(body),
     dialect: "anthropic",
     headers: anthropicDialectHeaders(request),
   };

@@ -136,7 +136,7 @@ export function registerResponsesRoute(app: FastifyInstance, options: GatewaySer
       };
       const source = {
         body: body as object,
-        text: bodyText(body) ?? JSON.stringify(body),
+        text: bodyText(request) ?? JSON.stringify(body),
         dialect: "responses" as const,
       };
       const call: CallOptions = { cancellation: clientGone(raw), requestId: request.id, source };
