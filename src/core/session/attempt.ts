@@ -5,6 +5,9 @@ import type { Timed } from "../deadlines.js";
 import type { Reservation } from "../capacity-gate.js";
 import type { Deployment } from "../plan.js";
 
+/** The deadline action of an attempt before the session sets its own (shared: no closure per attempt). */
+function noDeadlineAction(): void {}
+
 /**
  * One upstream call of a request. It is the target's `AttemptOptions` (abort hook, lazily made
  * `signal`, caller headers, the caller's request source) and the entry of the engine's shared
@@ -23,7 +26,7 @@ export class Attempt implements AttemptOptions, Timed {
   deadlineSlot = -1;
   deadlineAt = 0;
   /** What runs when the deadline fires (set by the session: a timeout abort). */
-  onDeadline: () => void = () => {};
+  onDeadline: () => void = noDeadlineAction;
   #aborted = false;
   #reason: unknown = undefined;
   #listeners: CancelListener[] | null = null;
