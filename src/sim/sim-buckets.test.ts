@@ -34,6 +34,24 @@ function rateHeaders(response: Response): Record<string, string> {
   return Object.fromEntries([...response.headers].filter(([name]) => /ratelimit|retry-after/.test(name)));
 }
 
+describe("admission at arrival", () => {
+  it("charges a request when it arrives, not after the simulated latency (the provider then generates)", async () => {
+    // rpm 60 with burst 1/60: one at once, then one per second.
+    const target = await start({ keys: { k1: { rpm: 60 } }, burst: 1 / 60, latencyMs: 150 });
+    expect((await chat(target, "k1")).status).toBe(200);
+    // Sent at the same clock time; the clock moves 2 s while it is "generated". Admitted on arrival,
+    // the bucket is still empty: 429, and its retry-after-ms counts from the arrival.
+    const pending = chat(target, "k1");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    now += 2_000;
+    const limited = await pending;
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after-ms")).toBe("1000");
+    // A request arriving after the refill is admitted.
+    expect((await chat(target, "k1")).status).toBe(200);
+  });
+});
+
 describe("bucket mode on the OpenAI wire", () => {
   it("sends x-ratelimit-* with resets until full, and 429 with retry-after, retry-after-ms and OpenAI's body", async () => {
     // rpm 60 with burst 0.05: 3 at once, then one per second; 1200 tpm: 20 tokens per second.

@@ -20,6 +20,31 @@ function points(
 }
 
 describe("fitBucket", () => {
+  it("levels reported rounded down (as providers do): the capacity is the highest R + r·T, exact within a few answers", () => {
+    const capacity = 30;
+    const rate = 30 / 60_000;
+    const levels = [27.8, 21.3, 14.05, 9.6, 3.92, 1.4];
+    const floored = levels.map((level, index) => ({
+      at: index * 100,
+      remaining: Math.floor(level),
+      timeToFull: Math.round((capacity - level) / rate),
+      limit: 30,
+      resolution: 1,
+    }));
+    // One answer: what it proves (never above the truth).
+    const first = fitBucket(floored.slice(0, 1), null);
+    expect(first?.capacity).toBeLessThanOrEqual(capacity);
+    expect(first?.capacity).toBeGreaterThan(capacity - 1);
+    // Six: within a twentieth of a unit, where the median of R + r·T sat about half a unit low.
+    const six = fitBucket(floored, null);
+    expect(six?.rate).toBe(rate);
+    expect(six?.capacity).toBeLessThanOrEqual(capacity + 1e-3);
+    expect(six?.capacity).toBeGreaterThan(capacity - 0.1);
+    // Whole-second resets (Anthropic) are too coarse for this: the median, as before.
+    const coarse = floored.map((point) => ({ ...point, resolution: 1_000 }));
+    expect(fitBucket(coarse, null)?.capacity).toBeLessThan(capacity - 0.1);
+  });
+
   it("one answer: the limit over a minute, and the capacity it implies", () => {
     expect(fitBucket(points(15, 60 / 60_000, [14], 60), null)).toEqual({
       capacity: 15,

@@ -51,10 +51,24 @@ export function theilSenRate(points: readonly BucketPoint[]): number | null {
   return rate > 0 && Number.isFinite(rate) ? rate : null;
 }
 
-/** The capacity the points imply at `rate`: the median of R + r·T. */
+/**
+ * The capacity the points imply at `rate`. Providers report whole units (the level rounded down), so
+ * each precise point says C lies in [R + r·T, R + 1 + r·T): with resets to the millisecond, the
+ * highest of those lower ends while the intervals overlap — never above C, and up to it within a few
+ * answers, as the fractions the provider rounded away differ (the median sits half a unit low); else,
+ * or when they do not overlap (timing noise), the median of R + r·T.
+ */
 function capacityAt(points: readonly BucketPoint[], rate: number): number {
-  return median(points.map((point) => point.remaining + rate * point.timeToFull));
+  const lows = points.map((point) => point.remaining + rate * point.timeToFull);
+  if (points.every((point) => point.resolution * rate <= precise)) {
+    const low = Math.max(...lows);
+    if (low <= Math.min(...lows) + 1) return low;
+  }
+  return median(lows);
 }
+
+/** A point whose reset resolution is worth at most this share of a unit reads the level exactly. */
+const precise = 0.05;
 
 /** Whether `rate` keeps the implied capacity within the limit (allowing for the reset's rounding). */
 function fitsLimit(points: readonly BucketPoint[], rate: number, limit: number | null): boolean {
