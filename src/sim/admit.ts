@@ -3,7 +3,8 @@ import type { Exchange } from "./exchange.js";
 import type { Admission } from "./rate-limiter.js";
 
 /**
- * Asks the rate limiter to admit the exchange's request, charging `input` prompt tokens and an `output`
+ * Asks the rate limiter to admit the exchange's request as of its arrival (the simulated latency is
+ * the provider generating the answer, after admission), charging `input` prompt tokens and an `output`
  * allowance, and notes the charge in the request record when admitted.
  */
 export function admitExchange(
@@ -13,7 +14,13 @@ export function admitExchange(
   input: number,
   output: number,
 ): Admission {
-  const admission = context.limiter.admit({ key: exchange.record.key, model, input, output });
+  const admission = context.limiter.admit({
+    key: exchange.record.key,
+    model,
+    input,
+    output,
+    at: exchange.record.at,
+  });
   if (admission.admitted) exchange.record.charged = admission.charged;
   return admission;
 }

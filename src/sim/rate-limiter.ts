@@ -21,6 +21,11 @@ export interface Charge {
   readonly input: number;
   /** The completion allowance (`max_tokens` or the default). */
   readonly output: number;
+  /**
+   * When the request arrived (the limiter's clock otherwise): providers admit a request when it arrives
+   * and answer it once generated, so the simulator's latency comes after the admission.
+   */
+  readonly at?: number;
 }
 
 /** One meter as the rate-limit headers report it. */
@@ -132,7 +137,7 @@ export class RateLimiter {
     const charged = charge.input + charge.output;
     const owner = charge.key === null ? undefined : ownerOf(charge.key, this.#keys, this.#orgs);
     if (owner === undefined || !hasLimits(owner.limits)) return { admitted: true, state: undefined, charged };
-    const now = this.#options.clock();
+    const now = charge.at ?? this.#options.clock();
     const model = this.#options.perModel ? (charge.model ?? "") : undefined;
     const meters = this.#metersOf(owner, model, now);
     let refused: { dimension: LimitDimension; meter: Meter; amount: number; wait: number } | undefined;
