@@ -27,12 +27,27 @@ export function outcomeHeaders(outcome: Outcome, overheadMs: number): Record<str
   };
 }
 
-/** A cancellation that fires when the client goes away before the answer is complete. */
+/** Where a response keeps the cancellation `clientGone` made for it. */
+const goneKey = Symbol("llmux.clientGone");
+
+type WatchedResponse = ServerResponse & { [goneKey]?: Cancellation };
+
+/** The response's `close` listener, shared by every response (no closure per request). */
+function onResponseClose(this: WatchedResponse): void {
+  if (!this.writableFinished) this[goneKey]?.cancel();
+}
+
+/**
+ * A cancellation that fires when the client goes away before the answer is complete (one per
+ * response: a second call returns the same).
+ */
 export function clientGone(raw: ServerResponse): Cancellation {
+  const watched = raw as WatchedResponse;
+  const existing = watched[goneKey];
+  if (existing !== undefined) return existing;
   const cancellation = new Cancellation();
-  raw.once("close", () => {
-    if (!raw.writableFinished) cancellation.cancel();
-  });
+  watched[goneKey] = cancellation;
+  raw.on("close", onResponseClose);
   return cancellation;
 }
 
@@ -279,7 +294,7 @@ export function logFields(
   status: number,
   latencyMs: number,
 ): Record<string, unknown> {
-  return {
+  const fields: Record<string, unknown> = {
     requestId: note.requestId,
     method: request.method,
     route: request.routeOptions.url ?? request.url,
@@ -292,8 +307,10 @@ export function logFields(
     upstreamMs: Math.round(note.upstreamMs * 1000) / 1000,
     overheadMs: note.overheadMs === null ? null : Math.round(note.overheadMs * 1000) / 1000,
     errorCode: note.errorCode,
-    ...(note.costUsd === null ? {} : { costUsd: note.costUsd }),
-    ...(note.recovery === null ? {} : { recovery: note.recovery }),
-    ...(note.hedge === null ? {} : { hedge: note.hedge }),
   };
+  // Present only when there is one (in this order).
+  if (note.costUsd !== null) fields["costUsd"] = note.costUsd;
+  if (note.recovery !== null) fields["recovery"] = note.recovery;
+  if (note.hedge !== null) fields["hedge"] = note.hedge;
+  return fields;
 }
