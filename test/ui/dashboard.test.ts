@@ -48,6 +48,9 @@ beforeAll(async () => {
       "models:",
       "  smart: { deployments: [broken/gpt-4.1, good-1/gpt-4.1, good-2/gpt-4.1] }",
       "  fast: { deployments: [good-2/gpt-4.1-mini] }",
+      // The admin key opens the spend ledger: in memory, not a file in the working directory.
+      "state:",
+      "  spend_db: ':memory:'",
       "",
     ].join("\n"),
     { file: "dashboard.yaml", env: {} },
