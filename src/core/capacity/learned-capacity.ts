@@ -6,7 +6,7 @@ import type {
   BucketTake,
   StateStore,
 } from "../../types/index.js";
-import { fitBucket, standardWindowsMs } from "./bucket-fit.js";
+import { fitBucket, standardWindowsMs, type BucketShape } from "./bucket-fit.js";
 import { fitsAt, levelShare, slotsOver } from "./bucket-peek.js";
 import { LocalBucket } from "./local-bucket.js";
 import { answerReadings, type DimensionReading } from "./readings.js";
@@ -37,6 +37,22 @@ const minute = 60_000;
 const floorBurstShare = 1 / 12;
 /** Growth above the refill floor, as a share of the policy's `increase`. */
 const floorGrowth = 0.25;
+
+/**
+ * What the provider has left, with the fraction it rounds away: it reports whole units (the level
+ * rounded down) but its reset, to the millisecond, says the level (C − r·T). Kept within the reported
+ * unit and `fractionMargin` under the level, so a fit slightly off or a request admitted out of order
+ * costs no 429; with coarse resets (Anthropic's whole seconds) the whole units as reported.
+ */
+export function preciseRemaining(reading: DimensionReading, shape: BucketShape): number {
+  const { remaining, point } = reading;
+  if (point === null || point.resolution * shape.rate > fractionMargin) return remaining;
+  const level = shape.capacity - shape.rate * Math.max(0, point.timeToFull) - fractionMargin;
+  return Math.min(remaining + 1 - fractionMargin, Math.max(remaining, level));
+}
+
+/** The share of a unit `preciseRemaining` stays under the level it reads. */
+const fractionMargin = 0.25;
 
 /** Zero for anything that is not a positive amount. */
 function charge(cost: BucketCost): BucketCost {
@@ -283,8 +299,9 @@ export class LearnedCapacity {
     const known = state !== null && state.mode === "headers" && state[name].capacity > 0 ? state[name] : null;
     const prior = known === null ? null : { capacity: known.capacity, rate: known.rate };
     const fit = fitBucket(local.points(name, now), prior, this.#windows, this.#minuteMs);
-    if (fit !== null) return { capacity: fit.capacity, rate: fit.rate, remaining: reading.remaining };
-    if (prior !== null) return { ...prior, remaining: reading.remaining };
+    if (fit !== null)
+      return { capacity: fit.capacity, rate: fit.rate, remaining: preciseRemaining(reading, fit) };
+    if (prior !== null) return { ...prior, remaining: preciseRemaining(reading, prior) };
     // A limit but no reset yet: the limit over a minute, full.
     if (reading.limit !== null && reading.limit > 0)
       return { capacity: reading.limit, rate: reading.limit / this.#minuteMs, remaining: reading.remaining };
