@@ -1,5 +1,6 @@
 /**
- * `npm run bench:gateway [-- --quick] [-- --cpu-prof] [-- --streams=N] [-- --no-streams] [-- --only=stream|non-stream]`: what the
+ * `npm run bench:gateway [-- --quick] [-- --cpu-prof] [-- --streams=N] [-- --no-streams] [-- --only=stream|non-stream]
+ * [-- --log-level=L] [-- --node-flag=F]`: what the
  * llmux gateway costs on the wire, measured the way users run it.
  *
  * - llmux is the **built CLI** (`npm run build`, then `node bin/llmux.js serve --config …`) with a
@@ -49,6 +50,10 @@ const streamCount = Number(/--streams=(\d+)/.exec(args.join(" "))?.[1] ?? 2000);
 const redisUrl = /--redis=(\S+)/.exec(args.join(" "))?.[1] ?? "redis://127.0.0.1:6379";
 /** `--log-level=L`: llmux's logging.level instead of the default (info), to see what logging costs. */
 const logLevel = /--log-level=(\w+)/.exec(args.join(" "))?.[1] ?? null;
+/** `--node-flag=F` (repeatable): a V8/Node flag for llmux's process, e.g. `--node-flag=--max-semi-space-size=32`. */
+const nodeFlags = args
+  .filter((arg) => arg.startsWith("--node-flag="))
+  .map((arg) => arg.slice("--node-flag=".length));
 const connections = 32;
 const secondsPerRun = quick ? 3 : 4;
 const rounds = quick ? 2 : 4;
@@ -147,7 +152,7 @@ ${options.redis ? `state:\n  redis:\n    url: "${options.redis}"\n    prefix: "l
     name,
     core: serverCore,
     command: process.execPath,
-    args: [...profile, join(root, "bin/llmux.js"), "serve", "--config", file],
+    args: [...nodeFlags, ...profile, join(root, "bin/llmux.js"), "serve", "--config", file],
     ready: /llmux gateway on (\S+\/v1)/,
     env,
     cwd: dir,
@@ -350,6 +355,7 @@ async function throughputPhase(verdicts: Verdicts): Promise<string | null> {
     console.log(
       "  (llmux asks the upstream for include_usage and drops the usage chunk the caller did not ask for.)",
     );
+    if (nodeFlags.length > 0) console.log(`  llmux runs with node ${nodeFlags.join(" ")}`);
     const tallies = await loadRounds(targets, upstream);
     const { rows, ratios, failed } = throughputTable(targets, tallies, "bare");
     console.log(
