@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { preciseRemaining } from "../../src/core/capacity/learned-capacity.js";
-import type { DimensionReading } from "../../src/core/capacity/readings.js";
+import { preciseRemaining, type DimensionReading } from "../../src/core/capacity/readings.js";
 
 const shape = { capacity: 30, rate: 30 / 60_000 };
 

@@ -6,10 +6,10 @@ import type {
   BucketTake,
   StateStore,
 } from "../../types/index.js";
-import { fitBucket, standardWindowsMs, type BucketShape } from "./bucket-fit.js";
+import { fitBucket, standardWindowsMs } from "./bucket-fit.js";
 import { fitsAt, levelShare, slotsOver } from "./bucket-peek.js";
 import { LocalBucket } from "./local-bucket.js";
-import { answerReadings, type DimensionReading } from "./readings.js";
+import { answerReadings, preciseRemaining, type DimensionReading } from "./readings.js";
 import { ShareDetector } from "./share-detector.js";
 import type {
   CapacityDimensionView,
@@ -37,22 +37,6 @@ const minute = 60_000;
 const floorBurstShare = 1 / 12;
 /** Growth above the refill floor, as a share of the policy's `increase`. */
 const floorGrowth = 0.25;
-
-/**
- * What the provider has left, with the fraction it rounds away: it reports whole units (the level
- * rounded down) but its reset, to the millisecond, says the level (C − r·T). Kept within the reported
- * unit and `fractionMargin` under the level, so a fit slightly off or a request admitted out of order
- * costs no 429; with coarse resets (Anthropic's whole seconds) the whole units as reported.
- */
-export function preciseRemaining(reading: DimensionReading, shape: BucketShape): number {
-  const { remaining, point } = reading;
-  if (point === null || point.resolution * shape.rate > fractionMargin) return remaining;
-  const level = shape.capacity - shape.rate * Math.max(0, point.timeToFull) - fractionMargin;
-  return Math.min(remaining + 1 - fractionMargin, Math.max(remaining, level));
-}
-
-/** The share of a unit `preciseRemaining` stays under the level it reads. */
-const fractionMargin = 0.25;
 
 /** Zero for anything that is not a positive amount. */
 function charge(cost: BucketCost): BucketCost {
@@ -262,7 +246,7 @@ export class LearnedCapacity {
 
   /**
    * The AIMD policy with this node's refill floor: a cut stops at it, the pace keeps
-   * `floorBurstMs` of it as burst, and at or above it the rate grows `floorGrowth` as fast (the
+   * `floorBurstShare` of a minute of it as burst, and at or above it the rate grows `floorGrowth` as fast (the
    * provider's refill is near: probing it costs 429s).
    */
   #withFloor(local: LocalBucket, rate: number): AimdPolicy {

@@ -98,3 +98,22 @@ export function answerReadings(
     ),
   };
 }
+
+/**
+ * What the provider has left, with the fraction it rounds away: it reports whole units (the level
+ * rounded down) but its reset, to the millisecond, says the level (C − r·T). Kept within the reported
+ * unit and `fractionMargin` under the level, so a fit slightly off or a request admitted out of order
+ * costs no 429; with coarse resets (Anthropic's whole seconds) the whole units as reported.
+ */
+export function preciseRemaining(
+  reading: DimensionReading,
+  shape: { capacity: number; rate: number },
+): number {
+  const { remaining, point } = reading;
+  if (point === null || point.resolution * shape.rate > fractionMargin) return remaining;
+  const level = shape.capacity - shape.rate * Math.max(0, point.timeToFull) - fractionMargin;
+  return Math.min(remaining + 1 - fractionMargin, Math.max(remaining, level));
+}
+
+/** The share of a unit `preciseRemaining` stays under the level it reads. */
+const fractionMargin = 0.25;
