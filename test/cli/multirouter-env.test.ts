@@ -32,6 +32,12 @@ function multirouterDir(dotEnv: string[]): string {
   return dir;
 }
 
+/** Resolves once `output()` matches `pattern`, or after 2 s (the assertion that follows then fails). */
+async function outputMatching(output: () => string, pattern: RegExp): Promise<void> {
+  for (let waited = 0; waited < 2_000 && !pattern.test(output()); waited += 25)
+    await new Promise((resolve) => setTimeout(resolve, 25));
+}
+
 describe("coming from MultiRouter-AI: its .env and variables", () => {
   it("check says where each setting came from: .env, the environment, the file, or the default", async () => {
     const dir = multirouterDir([
@@ -115,6 +121,8 @@ describe("coming from MultiRouter-AI: its .env and variables", () => {
       const limited = await models("mr-gateway-secret-0001");
       expect(limited.status).toBe(429);
       expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+      // Log lines are written in batches (at least every 250 ms): wait for the batch.
+      await outputMatching(gateway.output, /^\{"level":30,.*"msg":"llmux gateway listening"\}$/m);
       expect(gateway.output()).toMatch(/^\{"level":30,.*"msg":"llmux gateway listening"\}$/m);
     } finally {
       gateway.child.kill("SIGTERM");
@@ -129,6 +137,7 @@ describe("coming from MultiRouter-AI: its .env and variables", () => {
       PORT: "0",
     });
     try {
+      await outputMatching(gateway.output, /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: llmux gateway listening$/m);
       expect(gateway.output()).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: llmux gateway listening$/m);
       expect(gateway.output()).not.toContain('"level":30');
     } finally {
