@@ -57,9 +57,11 @@ export async function openConnection(
     ...(target.tls ? { tls: {} } : {}),
   };
   // Commands fail fast while disconnected (no offline queue, no retries) and the store decides locally;
-  // READONLY (a replica after failover) reconnects to find the new master.
+  // READONLY (a replica after failover) reconnects to find the new master. Auto-pipelining: the
+  // commands of one event-loop turn (the take/observe scripts of concurrent requests) go out in one write.
   const resilient = {
     enableOfflineQueue: false,
+    enableAutoPipelining: true,
     reconnectOnError: (e: Error) => e.message.startsWith("READONLY"),
   };
   let client: Redis | Cluster;
@@ -72,6 +74,7 @@ export async function openConnection(
     });
     subscriber = client.duplicate(undefined, {
       enableOfflineQueue: true,
+      enableAutoPipelining: false,
       redisOptions: { ...access, maxRetriesPerRequest: null, commandTimeout: undefined },
     });
   } else {
@@ -88,6 +91,7 @@ export async function openConnection(
     // The subscriber waits for its connection (offline queue) so SUBSCRIBE survives start-up and outages.
     subscriber = client.duplicate({
       enableOfflineQueue: true,
+      enableAutoPipelining: false,
       maxRetriesPerRequest: null,
       commandTimeout: undefined,
     });
