@@ -57,6 +57,50 @@ describe("scanOpenAIStreamData (the relay's view of a chunk without parsing it)"
     expect(scanOpenAIStreamData(data)).toMatchObject({ content: false, finishReason: null, usage: null });
   });
 
+  it("skips a key's name used as a string value and finds the key after it", () => {
+    const data = JSON.stringify({
+      type: "content",
+      kind: "finish_reason",
+      label: "usage",
+      choices: [{ index: 0, delta: { content: "x" }, finish_reason: "stop" }],
+      usage: { total_tokens: 3 },
+    });
+    expect(scanOpenAIStreamData(data)).toMatchObject({
+      type: "chunk",
+      content: true,
+      finishReason: "stop",
+      usage: { total_tokens: 3 },
+    });
+  });
+
+  it("does not take a longer key ending in a key's name for that key", () => {
+    const data =
+      '{"choices":[{"index":0,"delta":{"my_content":"x","content":""},"final_finish_reason":"x","finish_reason":null}],"prior_usage":{"total_tokens":1}}';
+    expect(scanOpenAIStreamData(data)).toMatchObject({ content: false, finishReason: null, usage: null });
+  });
+
+  it("tolerates spaces and tabs around the colon", () => {
+    const data =
+      '{"choices" : [ {"index":0,"delta":{"content" :\t"hi"},"finish_reason"\t: "length"}],"usage" : {"total_tokens":5}}';
+    expect(scanOpenAIStreamData(data)).toMatchObject({
+      content: true,
+      finishReason: "length",
+      usage: { total_tokens: 5 },
+      usageOnly: false,
+    });
+  });
+
+  it("takes the full parse for an error key anywhere, not for the word inside text", () => {
+    const inText = JSON.stringify(fixtures.chunk({ content: 'an "error" happened' }));
+    expect(scanOpenAIStreamData(inText)).toMatchObject({ type: "chunk", content: true });
+    expect(
+      scanOpenAIStreamData('{"id":"x", "error" : {"message":"boom","type":"server_error"}}'),
+    ).toMatchObject({
+      type: "error",
+      message: "boom",
+    });
+  });
+
   it("reads the include_usage chunk (empty choices) and usage on a content chunk", () => {
     const used = fixtures.usage(10, 3);
     expect(scanOpenAIStreamData(JSON.stringify(fixtures.usageChunk(used)))).toMatchObject({
