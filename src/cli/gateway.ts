@@ -22,6 +22,7 @@ import { openSpend } from "../server/spend-setup.js";
 import { openSmartRouting } from "../server/cache-setup.js";
 import { createRedisStateStore, type RedisStateStore } from "../state/index.js";
 import type { EngineEvent } from "../types/index.js";
+import { disablePretenuring } from "./heap-tuning.js";
 import { LivePlan, type PlanChange } from "./reload-plan.js";
 import { reloadMetrics } from "./reload-metrics.js";
 import { closeAtGraceEnd } from "./shutdown.js";
@@ -100,6 +101,8 @@ export async function startGateway(
     configStatus?: () => ConfigStatus | null;
   } = {},
 ): Promise<RunningGateway> {
+  // Before the first request: per-request objects must not be born in the old generation.
+  disablePretenuring();
   // Every configured secret is masked by value in what the gateway sends and logs.
   const redactor = SecretRedactor.fromConfig(config);
   const logger = options.logger ?? createLogger({ level: config.logging.level, redactor });
